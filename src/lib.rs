@@ -1,0 +1,66 @@
+//! # nn-kernels
+//!
+//! CPU kernels for neural-network forward passes: the dense layer (matrix
+//! multiply with bias and ReLU in one call), ReLU and its relatives, and a
+//! batch softmax over rows, for `f32` and `f64`, behind a plain slice API.
+//!
+//! Every function takes row-major slices plus their shapes, checks the shapes
+//! before touching data, and returns a [`ShapeError`] instead of panicking.
+//! Special values follow NumPy (see [`softmax`] and [`relu`]).
+//!
+//! The crate grew out of a two-layer network's forward pass in NumPy (spiral
+//! data, `Dense(2, 3)`, ReLU, `Dense(3, 3)`, softmax, argmax), and reproduces
+//! it exactly with [`rng::NumpyRandomState`]:
+//!
+//! ```
+//! use nn_kernels::{argmax_rows, relu_inplace, softmax_rows_inplace, spiral_data, Dense};
+//! use nn_kernels::rng::NumpyRandomState;
+//!
+//! let mut rng = NumpyRandomState::new(0); // np.random.seed(0)
+//! let data = spiral_data::<f64, _>(100, 3, 0.2, &mut rng)?;
+//! let dense1 = Dense::new(2, 3, &mut rng);
+//! let dense2 = Dense::new(3, 3, &mut rng);
+//!
+//! let mut hidden = vec![0.0; 300 * 3];
+//! dense1.forward(&data.x, &mut hidden)?;
+//! relu_inplace(&mut hidden);
+//! let mut probs = vec![0.0; 300 * 3];
+//! dense2.forward(&hidden, &mut probs)?;
+//! softmax_rows_inplace(&mut probs, 3)?;
+//! assert!((probs[3] - 0.33333317).abs() < 5e-9); // the chapter's second row
+//!
+//! let mut classes = vec![0; 300];
+//! argmax_rows(&probs, 3, &mut classes)?;
+//! # Ok::<(), nn_kernels::ShapeError>(())
+//! ```
+//!
+//! ## Layout
+//! One module per kernel family, the safe API and its checks in `mod.rs`, the
+//! vectorised kernels beside it, and each kernel's scalar definition in
+//! [`reference`], which the tests use as their oracle.
+
+#![warn(missing_docs)]
+
+pub mod activation;
+mod argmax;
+pub mod data;
+mod dense;
+mod error;
+mod float;
+pub mod gemm;
+pub mod numpy_print;
+pub mod reference;
+pub mod rng;
+mod simd;
+pub mod softmax;
+
+pub use activation::{relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace};
+pub use argmax::argmax_rows;
+pub use data::{Spiral, linspace, spiral_data};
+pub use dense::{Activation, Dense, dense};
+pub use error::{ShapeError, ShapeErrorKind};
+pub use float::Float;
+pub use gemm::matmul;
+pub use softmax::{
+    softmax_rows, softmax_rows_inplace, softmax_rows_masked, softmax_rows_masked_inplace,
+};

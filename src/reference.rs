@@ -1,0 +1,99 @@
+//! Plain scalar oracles: the definitions every kernel is tested against.
+//!
+//! These are written for clarity, not speed. The element-wise ones use the
+//! kernel's own precision and give the same bits as the kernels; the
+//! reductions (softmax, matrix product) accumulate in `f64` and return `f64`,
+//! so a kernel's error can be measured against them.
+
+use crate::Float;
+
+/// ReLU of one value: `x < 0 ? +0.0 : x` (NumPy's `np.maximum(0, x)`).
+#[inline]
+pub fn relu<T: Float>(x: T) -> T {
+    if x < T::ZERO { T::ZERO } else { x }
+}
+
+/// The step function of one value: `x > 0 ? 1 : 0`.
+#[inline]
+pub fn step<T: Float>(x: T) -> T {
+    if x > T::ZERO { T::ONE } else { T::ZERO }
+}
+
+/// The sigmoid of one value, in `T`'s precision, overflow-free:
+/// `1 / (1 + e^-x)` for `x >= 0`, `e^x / (1 + e^x)` otherwise (NaN gives NaN).
+#[inline]
+pub fn sigmoid<T: Float>(x: T) -> T {
+    if x >= T::ZERO {
+        T::ONE / (T::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// Softmax of one row in `f64`, by the documented special-value rules:
+/// a row with NaN or `+inf` is all NaN; a row of all `-inf` is all NaN, or all
+/// zeros when `masked`; otherwise `exp(x - max) / sum`.
+pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
+    let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
+    if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
+        return vec![f64::NAN; x.len()];
+    }
+    let max = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    if max == f64::NEG_INFINITY {
+        return vec![if masked { 0.0 } else { f64::NAN }; x.len()];
+    }
+    let e: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
+    let sum: f64 = e.iter().sum();
+    e.iter().map(|v| v / sum).collect()
+}
+
+/// Index of the row maximum: the first one on ties, and NaN counts as the
+/// maximum at its first position (NumPy's `argmax`). `None` for an empty row.
+pub fn argmax<T: Float>(row: &[T]) -> Option<usize> {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v.is_nan() {
+            return Some(i);
+        }
+        if v > row[best] {
+            best = i;
+        }
+    }
+    (!row.is_empty()).then_some(best)
+}
+
+/// `a (m x k) · b (k x n)` row-major, accumulated in `f64`, plus `bias`
+/// (length `n`) per row when given. Returns the product and, per element,
+/// `Σ_p |a_ip| |b_pj| + |bias_j|`, the scale that rounding errors of the sum
+/// are proportional to.
+///
+/// # Panics
+/// If the slices are shorter than the dims say (this is a test oracle).
+pub fn matmul_f64<T: Float>(
+    a: &[T],
+    b: &[T],
+    bias: Option<&[T]>,
+    m: usize,
+    k: usize,
+    n: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut out = vec![0.0; m * n];
+    let mut scale = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let (mut s, mut s_abs) = match bias {
+                Some(bias) => (bias[j].to_f64(), bias[j].to_f64().abs()),
+                None => (0.0, 0.0),
+            };
+            for p in 0..k {
+                let t = a[i * k + p].to_f64() * b[p * n + j].to_f64();
+                s += t;
+                s_abs += t.abs();
+            }
+            out[i * n + j] = s;
+            scale[i * n + j] = s_abs;
+        }
+    }
+    (out, scale)
+}

@@ -1,0 +1,171 @@
+//! Row-wise softmax over a batch: `out[r, j] = exp(x[r, j] - max_r) / Σ_j exp(x[r, j] - max_r)`,
+//! the chapter's numerically stable form.
+//!
+//! # Special values
+//! The results are NumPy's for the same row:
+//!
+//! | row contains | [`softmax_rows`] | [`softmax_rows_masked`] |
+//! |---|---|---|
+//! | any NaN | all NaN | all NaN |
+//! | `+inf` | all NaN | all NaN |
+//! | only `-inf` | all NaN | all `0.0` |
+//! | anything else (finite, some `-inf`) | finite, in `[0, 1]`, sums to 1 | same |
+//!
+//! Finite inputs never overflow, however large: the row max is subtracted
+//! first, so every exponent is `<= 0`.
+//!
+//! # Accuracy
+//! Each output is within a few ulps of the exact softmax: `exp` comes from
+//! libm (< 1 ulp), the sum and the scaling add one rounding each per term.
+//! A row sums to 1 within `(cols + 2) · ε`: the sum's rounding (≤ (cols-1)·ε/2
+//! for sequential summation), the reciprocal's and the product's (ε/2 each)
+//! do not cancel out; `exp`'s own error cancels, since every output is
+//! divided by the sum of the same rounded exponentials.
+//!
+//! # Threads
+//! Batches of at least [`PAR_MIN_ELEMS`] elements are split across samples
+//! with rayon, inside the caller's current pool. Every row is computed by the
+//! same code whatever the split, so results are bitwise identical for any
+//! thread count, batch size and row position.
+
+mod portable;
+
+use rayon::prelude::*;
+
+use crate::{Float, ShapeError};
+
+/// The smallest batch (in elements) that is split across rayon threads.
+///
+/// Measured on a 2-core machine (`benches/kernels.rs`, `softmax/*`): a rayon
+/// fork-join costs about 15 µs, and the serial kernel needs about that long for
+/// 32 Ki elements of f32, so below this size a split cannot pay for itself.
+pub const PAR_MIN_ELEMS: usize = 32 * 1024;
+
+/// Row-wise softmax of `x` (rows of `cols` elements) into `out`.
+///
+/// See the [module docs](crate::softmax) for the special-value table. A row
+/// of all `-inf` gives all NaN, as NumPy does; use [`softmax_rows_masked`]
+/// where such rows are masked-out positions.
+///
+/// # Errors
+/// [`ShapeError`] if `out.len() != x.len()`, `cols == 0` with a non-empty
+/// `x`, or `x.len()` is not a multiple of `cols`. Empty input is valid.
+///
+/// ```
+/// let x = [4.8f64, 1.21, 2.385, 8.9, -1.81, 0.2];
+/// let mut p = [0.0; 6];
+/// nn_kernels::softmax_rows(&x, &mut p, 3)?;
+/// assert!((p[0] - 0.895282663957).abs() < 1e-12);
+/// assert!((p[3..].iter().sum::<f64>() - 1.0).abs() < 1e-15);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn softmax_rows<T: Float>(x: &[T], out: &mut [T], cols: usize) -> Result<(), ShapeError> {
+    softmax_rows_impl("softmax_rows", x, out, cols, false)
+}
+
+/// [`softmax_rows`] in place.
+///
+/// # Errors
+/// [`ShapeError`] if `cols == 0` with a non-empty `x`, or `x.len()` is not a
+/// multiple of `cols`.
+///
+/// ```
+/// let mut x = [1.0f32, 1.0, 1.0, 1.0];
+/// nn_kernels::softmax_rows_inplace(&mut x, 2)?;
+/// assert_eq!(x, [0.5; 4]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn softmax_rows_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
+    softmax_rows_inplace_impl("softmax_rows_inplace", x, cols, false)
+}
+
+/// [`softmax_rows`] for masked scores: a row of all `-inf` (every position
+/// masked out) gives all zeros instead of NaN, as attention masks need.
+/// Everything else is as [`softmax_rows`].
+///
+/// # Errors
+/// As [`softmax_rows`].
+///
+/// ```
+/// let x = [f32::NEG_INFINITY, f32::NEG_INFINITY, 0.0, f32::NEG_INFINITY];
+/// let mut p = [f32::NAN; 4];
+/// nn_kernels::softmax_rows_masked(&x, &mut p, 2)?;
+/// assert_eq!(p, [0.0, 0.0, 1.0, 0.0]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn softmax_rows_masked<T: Float>(
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+) -> Result<(), ShapeError> {
+    softmax_rows_impl("softmax_rows_masked", x, out, cols, true)
+}
+
+/// [`softmax_rows_masked`] in place.
+///
+/// # Errors
+/// As [`softmax_rows_inplace`].
+pub fn softmax_rows_masked_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
+    softmax_rows_inplace_impl("softmax_rows_masked_inplace", x, cols, true)
+}
+
+/// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
+/// elements, so no task is so small that its fork costs more than its work.
+fn rows_per_task(cols: usize) -> usize {
+    (PAR_MIN_ELEMS / 2).div_ceil(cols).max(1)
+}
+
+fn use_threads(len: usize) -> bool {
+    len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
+}
+
+fn softmax_rows_impl<T: Float>(
+    function: &'static str,
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    ShapeError::check_len(function, "out", x.len(), out.len())?;
+    ShapeError::rows(function, "x", x.len(), cols)?;
+    if x.is_empty() {
+        return Ok(());
+    }
+    let run = |x: &[T], out: &mut [T]| {
+        for (x, out) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
+            portable::softmax_row(x, out, masked);
+        }
+    };
+    if use_threads(x.len()) {
+        let block = rows_per_task(cols) * cols;
+        x.par_chunks(block)
+            .zip(out.par_chunks_mut(block))
+            .for_each(|(x, out)| run(x, out));
+    } else {
+        run(x, out);
+    }
+    Ok(())
+}
+
+fn softmax_rows_inplace_impl<T: Float>(
+    function: &'static str,
+    x: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    ShapeError::rows(function, "x", x.len(), cols)?;
+    if x.is_empty() {
+        return Ok(());
+    }
+    let run = |x: &mut [T]| {
+        for row in x.chunks_exact_mut(cols) {
+            portable::softmax_row_inplace(row, masked);
+        }
+    };
+    if use_threads(x.len()) {
+        x.par_chunks_mut(rows_per_task(cols) * cols).for_each(run);
+    } else {
+        run(x);
+    }
+    Ok(())
+}
