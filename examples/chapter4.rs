@@ -15,8 +15,6 @@ use nn_kernels::{Dense, ShapeError, argmax_rows, relu_inplace, softmax_rows_inpl
 pub struct Forward {
     /// Class labels of the samples.
     pub y: Vec<u8>,
-    /// ReLU of the first dense layer, `samples x 3`.
-    pub hidden: Vec<f64>,
     /// Softmax of the second dense layer, `samples x 3`.
     pub probs: Vec<f64>,
 }
@@ -34,11 +32,7 @@ pub fn forward(rng: &mut NumpyRandomState, noise: f64) -> Result<Forward, ShapeE
     let mut probs = vec![0.0; samples * 3];
     dense2.forward(&hidden, &mut probs)?;
     softmax_rows_inplace(&mut probs, 3)?;
-    Ok(Forward {
-        y: data.y,
-        hidden,
-        probs,
-    })
+    Ok(Forward { y: data.y, probs })
 }
 
 /// Everything the example prints.

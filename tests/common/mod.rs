@@ -1,0 +1,130 @@
+//! Helpers shared by the integration tests: test sizes derived from the
+//! vector width, derived error bounds, and thread-pool runners.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use nn_kernels::Float;
+
+/// Lanes of the portable vector for `T` (`wide::f32x8`, `wide::f64x4`).
+pub fn lanes<T: Float>() -> usize {
+    32 / std::mem::size_of::<T>()
+}
+
+/// Lengths that cover every tail case of a kernel working on `lanes` lanes:
+/// 0, 1, lane-1, lane, lane+1, 2·lane+1, 4·lane+3, and primes.
+pub fn lengths<T: Float>() -> Vec<usize> {
+    let l = lanes::<T>();
+    let mut v = vec![
+        0,
+        1,
+        2,
+        l - 1,
+        l,
+        l + 1,
+        2 * l - 1,
+        2 * l,
+        2 * l + 1,
+        4 * l + 3,
+        37,
+        101,
+        1031,
+    ];
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Start offsets for sub-slices: aligned and odd.
+pub const OFFSETS: [usize; 4] = [0, 1, 3, 5];
+
+/// Unit roundoff u = ε/2 of `T`, as `f64`.
+pub fn unit_roundoff<T: Float>() -> f64 {
+    T::EPSILON.to_f64() / 2.0
+}
+
+/// γ_n = n·u / (1 - n·u): the classic bound on the relative error of `n`
+/// floating-point operations in a row (Higham, Accuracy and Stability, §3.1).
+pub fn gamma(n: usize, u: f64) -> f64 {
+    let nu = n as f64 * u;
+    assert!(nu < 1.0);
+    nu / (1.0 - nu)
+}
+
+/// Bound on `|computed - exact|` for one element of `x · w + bias` with inner
+/// dimension `k`, given `scale = Σ|x||w| + |bias|` from
+/// [`nn_kernels::reference::matmul_f64`].
+///
+/// The computed value is a sum of `k + 1` terms (products and bias) with at
+/// most `k + 1` roundings on any path, so its error is at most
+/// `γ_{k+1}(u_T) · scale` whatever the summation order or FMA use. The f64
+/// reference itself errs by at most `γ_{k+1}(u_f64) · scale`; both count.
+pub fn dense_bound<T: Float>(k: usize, scale: f64) -> f64 {
+    (gamma(k + 1, unit_roundoff::<T>()) + gamma(k + 1, f64::EPSILON / 2.0)) * scale
+}
+
+/// Bound on the relative error of one softmax output against the exact value,
+/// for a row of `n` elements where this element is `d = x_i - max` below the
+/// max.
+///
+/// - `x_i - max` rounds once: a relative error `u` in the exponent, which
+///   `exp` turns into `|d| · u` in its result (`exp`'s condition number is
+///   `|d|`); `exp` itself errs by at most 1 ulp = `2u` (libm).
+/// - The sum of `n` rounded exponentials: `(n - 1) u` from the additions, and
+///   the summands' own errors, `Σ_j e^{d_j} (|d_j| u + 2u) / s` with `s >= 1`;
+///   since `t e^{-t} <= 1/e`, that is at most `(n/e + 2) u <= (n + 2) u`.
+/// - The reciprocal of the sum and the product: `2u`.
+///
+/// Total: `(|d| + 2 n + 7) u`, to first order. The f64 reference errs by the
+/// same formula with f64's `u`; both are added. Outputs below the smallest
+/// normal number lose relative precision, so `2 · MIN_POSITIVE` is allowed in
+/// absolute terms.
+pub fn softmax_bound<T: Float>(d: f64, n: usize, exact: f64, min_positive: f64) -> f64 {
+    let coef = d.abs() + 2.0 * n as f64 + 7.0;
+    coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0) * exact.abs() + 2.0 * min_positive
+}
+
+/// Smallest positive normal value of `T`, as `f64`.
+pub fn min_positive<T: Float>() -> f64 {
+    if std::mem::size_of::<T>() == 4 {
+        f32::MIN_POSITIVE as f64
+    } else {
+        f64::MIN_POSITIVE
+    }
+}
+
+/// Runs `f` inside a fresh rayon pool of `threads` threads.
+pub fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("build a rayon pool")
+        .install(f)
+}
+
+/// A deterministic stream of test values: a SplitMix64 sequence mapped into
+/// `[-scale, scale)`.
+pub fn values<T: Float>(n: usize, seed: u64, scale: f64) -> Vec<T> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+            T::from_f64((2.0 * u - 1.0) * scale)
+        })
+        .collect()
+}
+
+/// Bitwise equality of two slices, with the first differing index on failure.
+pub fn assert_bits_eq<T: Float>(got: &[T], want: &[T], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(
+            g.to_bits_u64(),
+            w.to_bits_u64(),
+            "{what}: index {i}: got {g:?}, want {w:?}"
+        );
+    }
+}

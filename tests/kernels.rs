@@ -1,0 +1,580 @@
+//! Every vectorised kernel against its scalar reference, over lengths derived
+//! from the vector width (0, 1, lane-1, lane, lane+1, 2·lane+1, primes, ...)
+//! and sub-slices starting at odd offsets; outputs pre-filled with NaN so an
+//! element that is not written shows up.
+
+mod common;
+
+use common::{OFFSETS, assert_bits_eq, lengths, values};
+use nn_kernels::{Activation, Float, reference};
+
+/// Inputs that hit every special case of the element-wise kernels, cycled to
+/// any length, mixed with ordinary values.
+fn specials<T: Float>(n: usize, seed: u64) -> Vec<T> {
+    let special = [
+        T::ZERO,
+        -T::ZERO,
+        T::NAN,
+        -T::NAN,
+        T::INFINITY,
+        T::NEG_INFINITY,
+        T::MAX,
+        -T::MAX,
+        T::from_f64(1e-310),  // subnormal in f64, 0 in f32
+        T::from_f64(-1e-310), // (and its negative)
+        T::from_f64(1e-40),   // subnormal in f32
+        T::from_f64(-1e-40),
+    ];
+    let ordinary = values::<T>(n, seed, 10.0);
+    (0..n)
+        .map(|i| {
+            if i % 3 == 0 {
+                special[(i / 3) % special.len()]
+            } else {
+                ordinary[i]
+            }
+        })
+        .collect()
+}
+
+fn check_elementwise<T: Float>(
+    name: &str,
+    kernel: fn(&[T], &mut [T]) -> Result<(), nn_kernels::ShapeError>,
+    kernel_inplace: fn(&mut [T]),
+    scalar: fn(T) -> T,
+) {
+    for n in lengths::<T>() {
+        for off in OFFSETS {
+            let buf = specials::<T>(n + off, n as u64);
+            let x = &buf[off..];
+            let want: Vec<T> = x.iter().map(|&v| scalar(v)).collect();
+            let mut out = vec![T::NAN; n + off];
+            kernel(x, &mut out[off..]).unwrap();
+            assert_bits_eq(
+                &out[off..],
+                &want,
+                &format!("{name}<{}> n={n} off={off}", T::NAME),
+            );
+            let mut inplace = buf.clone();
+            kernel_inplace(&mut inplace[off..]);
+            assert_bits_eq(
+                &inplace[off..],
+                &want,
+                &format!("{name}_inplace<{}> n={n} off={off}", T::NAME),
+            );
+            assert_bits_eq(
+                &inplace[..off],
+                &buf[..off],
+                "bytes before the slice untouched",
+            );
+        }
+    }
+}
+
+#[test]
+fn relu_step_sigmoid_equal_their_references_bitwise() {
+    check_elementwise::<f32>(
+        "relu",
+        nn_kernels::relu,
+        nn_kernels::relu_inplace,
+        reference::relu,
+    );
+    check_elementwise::<f64>(
+        "relu",
+        nn_kernels::relu,
+        nn_kernels::relu_inplace,
+        reference::relu,
+    );
+    check_elementwise::<f32>(
+        "step",
+        nn_kernels::step,
+        nn_kernels::step_inplace,
+        reference::step,
+    );
+    check_elementwise::<f64>(
+        "step",
+        nn_kernels::step,
+        nn_kernels::step_inplace,
+        reference::step,
+    );
+    check_elementwise::<f32>(
+        "sigmoid",
+        nn_kernels::sigmoid,
+        nn_kernels::sigmoid_inplace,
+        reference::sigmoid,
+    );
+    check_elementwise::<f64>(
+        "sigmoid",
+        nn_kernels::sigmoid,
+        nn_kernels::sigmoid_inplace,
+        reference::sigmoid,
+    );
+}
+
+#[test]
+fn relu_special_values_are_numpys() {
+    // np.maximum(0, x): x < 0 gives +0.0, everything else passes bit for bit.
+    let x = [
+        -0.0f32,
+        0.0,
+        -1.0,
+        f32::NAN,
+        -f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        1e-45,
+        -1e-45,
+    ];
+    let want_bits = [
+        0x8000_0000u32,
+        0,
+        0,
+        0x7fc0_0000,
+        0xffc0_0000,
+        0x7f80_0000,
+        0,
+        1,
+        0,
+    ];
+    let mut out = [1.0f32; 9];
+    nn_kernels::relu(&x, &mut out).unwrap();
+    assert_eq!(out.map(f32::to_bits), want_bits);
+    let payload = f64::from_bits(0xfff0_0000_dead_beef); // a signalling-style NaN payload
+    let mut y = [payload];
+    nn_kernels::relu_inplace(&mut y);
+    assert_eq!(y[0].to_bits(), payload.to_bits());
+}
+
+/// Sigmoid against the exact value (f64 libm for f32 inputs; for f64, the
+/// symmetric identity is checked instead, see below), within 4 ε (derivation
+/// in `nn_kernels::sigmoid`'s docs), over a sweep that includes the overflow
+/// region of a naive `1 / (1 + exp(-x))`.
+#[test]
+fn sigmoid_is_accurate_and_never_nan_for_finite_input() {
+    let mut x: Vec<f32> = (-2000..=2000).map(|i| i as f32 * 0.06).collect();
+    x.extend([f32::MAX, -f32::MAX, 1e-30, -1e-30, 0.0, -0.0]);
+    let mut out = vec![f32::NAN; x.len()];
+    nn_kernels::sigmoid(&x, &mut out).unwrap();
+    for (&xi, &o) in x.iter().zip(&out) {
+        assert!((0.0..=1.0).contains(&o), "sigmoid({xi}) = {o}");
+        let exact = 1.0 / (1.0 + (-(xi as f64)).exp());
+        assert!(
+            (o as f64 - exact).abs()
+                <= 4.0 * f32::EPSILON as f64 * exact + f32::MIN_POSITIVE as f64,
+            "sigmoid({xi}) = {o}, exact {exact}"
+        );
+    }
+    let mut nan = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -800.0, 800.0];
+    nn_kernels::sigmoid_inplace(&mut nan);
+    assert!(nan[0].is_nan());
+    assert_eq!(&nan[1..], &[1.0, 0.0, 0.0, 1.0]);
+    // f64: sigmoid(x) + sigmoid(-x) = 1; each side within 4 ε, so the sum is
+    // within 8 ε of 1 (both terms are at most 1).
+    let xs: Vec<f64> = (-3000..=3000).map(|i| i as f64 * 0.0123).collect();
+    let neg: Vec<f64> = xs.iter().map(|v| -v).collect();
+    let (mut a, mut b) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+    nn_kernels::sigmoid(&xs, &mut a).unwrap();
+    nn_kernels::sigmoid(&neg, &mut b).unwrap();
+    for i in 0..xs.len() {
+        assert!(
+            (a[i] + b[i] - 1.0).abs() <= 8.0 * f64::EPSILON,
+            "x = {}",
+            xs[i]
+        );
+    }
+}
+
+fn check_softmax_against_reference<T: Float>(masked: bool) {
+    let min_pos = common::min_positive::<T>();
+    for cols in lengths::<T>().into_iter().filter(|&c| c > 0) {
+        for rows in [1usize, 2, 7] {
+            for off in [0usize, 1, 3] {
+                let n = rows * cols;
+                let buf = values::<T>(n + off, (cols * 31 + rows) as u64, 30.0);
+                let x = &buf[off..];
+                let mut out = vec![T::NAN; n + off];
+                let f = if masked {
+                    nn_kernels::softmax_rows_masked
+                } else {
+                    nn_kernels::softmax_rows
+                };
+                f(x, &mut out[off..], cols).unwrap();
+                let mut inplace = buf.clone();
+                let g = if masked {
+                    nn_kernels::softmax_rows_masked_inplace
+                } else {
+                    nn_kernels::softmax_rows_inplace
+                };
+                g(&mut inplace[off..], cols).unwrap();
+                assert_bits_eq(&inplace[off..], &out[off..], "in-place equals out-of-place");
+                for (r, (xr, or)) in x.chunks(cols).zip(out[off..].chunks(cols)).enumerate() {
+                    let want = reference::softmax_row_f64(xr, masked);
+                    let max = xr.iter().fold(f64::NEG_INFINITY, |m, v| m.max(v.to_f64()));
+                    for j in 0..cols {
+                        let d = xr[j].to_f64() - max;
+                        let bound = common::softmax_bound::<T>(d, cols, want[j], min_pos);
+                        let got = or[j].to_f64();
+                        assert!(
+                            (got - want[j]).abs() <= bound,
+                            "softmax<{}> cols={cols} row {r} col {j}: {got} vs {} (bound {bound})",
+                            T::NAME,
+                            want[j]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_equals_f64_reference_within_derived_bound() {
+    check_softmax_against_reference::<f32>(false);
+    check_softmax_against_reference::<f64>(false);
+    check_softmax_against_reference::<f32>(true);
+    check_softmax_against_reference::<f64>(true);
+}
+
+/// The special-value table of `nn_kernels::softmax`, row by row, at every
+/// position of rows of several lengths (so the special element lands in the
+/// vector body and in the tail).
+fn check_softmax_specials<T: Float>() {
+    let ninf = T::NEG_INFINITY;
+    for cols in [1usize, 2, 3, 7, 8, 9, 17] {
+        for pos in 0..cols {
+            let finite = values::<T>(cols, pos as u64, 5.0);
+            let with = |v: T| {
+                let mut r = finite.clone();
+                r[pos] = v;
+                r
+            };
+            let cases: Vec<(&str, Vec<T>, Option<T>, Option<T>)> = vec![
+                ("NaN", with(T::NAN), Some(T::NAN), Some(T::NAN)),
+                ("-NaN", with(-T::NAN), Some(T::NAN), Some(T::NAN)),
+                ("+inf", with(T::INFINITY), Some(T::NAN), Some(T::NAN)),
+                ("all -inf", vec![ninf; cols], Some(T::NAN), Some(T::ZERO)),
+                (
+                    "-inf and NaN",
+                    {
+                        let mut r = vec![ninf; cols];
+                        r[pos] = T::NAN;
+                        r
+                    },
+                    Some(T::NAN),
+                    Some(T::NAN),
+                ),
+                ("one -inf", with(ninf), None, None),
+                (
+                    "-inf but one",
+                    {
+                        let mut r = vec![ninf; cols];
+                        r[pos] = T::from_f64(-3.0);
+                        r
+                    },
+                    None,
+                    None,
+                ),
+            ];
+            for (what, row, fill, masked_fill) in cases {
+                if cols == 1 && what == "one -inf" {
+                    continue; // that row is all -inf, covered above
+                }
+                for (masked, fill) in [(false, fill), (true, masked_fill)] {
+                    let mut out = vec![T::from_f64(0.123); cols];
+                    if masked {
+                        nn_kernels::softmax_rows_masked(&row, &mut out, cols).unwrap();
+                    } else {
+                        nn_kernels::softmax_rows(&row, &mut out, cols).unwrap();
+                    }
+                    let ctx = format!("{what} cols={cols} pos={pos} masked={masked} <{}>", T::NAME);
+                    match fill {
+                        Some(v) if v.is_nan() => {
+                            assert!(out.iter().all(|o| o.is_nan()), "{ctx}: {out:?}")
+                        }
+                        Some(v) => assert!(out.iter().all(|o| *o == v), "{ctx}: {out:?}"),
+                        None => {
+                            assert!(
+                                out.iter().all(|o| *o >= T::ZERO && *o <= T::ONE),
+                                "{ctx}: {out:?}"
+                            );
+                            let sum: f64 = out.iter().map(|o| o.to_f64()).sum();
+                            let bound = (cols as f64 + 2.0) * T::EPSILON.to_f64();
+                            assert!((sum - 1.0).abs() <= bound, "{ctx}: sum {sum}");
+                            for (o, r) in out.iter().zip(&row) {
+                                if *r == ninf {
+                                    assert_eq!(*o, T::ZERO, "{ctx}: exp(-inf) is exactly 0");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_special_values_follow_the_table() {
+    check_softmax_specials::<f32>();
+    check_softmax_specials::<f64>();
+}
+
+#[test]
+fn softmax_row_result_is_independent_of_position_batch_and_threads() {
+    let cols = 37;
+    let rows = 1000; // 37k elements: above the parallel threshold
+    assert!(rows * cols >= nn_kernels::softmax::PAR_MIN_ELEMS);
+    let x = values::<f32>(rows * cols, 9, 20.0);
+    let run = |threads| {
+        common::in_pool(threads, || {
+            let mut out = vec![f32::NAN; x.len()];
+            nn_kernels::softmax_rows(&x, &mut out, cols).unwrap();
+            out
+        })
+    };
+    let serial = run(1);
+    for threads in [2, 3, 8] {
+        assert_bits_eq(&run(threads), &serial, &format!("{threads} threads"));
+    }
+    for r in [0, 1, 499, 999] {
+        let mut one = vec![f32::NAN; cols];
+        nn_kernels::softmax_rows(&x[r * cols..(r + 1) * cols], &mut one, cols).unwrap();
+        assert_bits_eq(
+            &one,
+            &serial[r * cols..(r + 1) * cols],
+            &format!("row {r} alone"),
+        );
+    }
+}
+
+#[test]
+fn argmax_is_numpys() {
+    let nan = f32::NAN;
+    let x = [
+        1.0,
+        3.0,
+        3.0,
+        2.0, // tie: first
+        nan,
+        5.0,
+        1.0,
+        0.0, // NaN first: it wins
+        1.0,
+        9.0,
+        nan,
+        nan, // first NaN wins over the larger value
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+        -0.0,
+        0.0,
+        -1.0,
+        0.0, // -0.0 == 0.0: first
+    ];
+    let mut out = [usize::MAX; 5];
+    nn_kernels::argmax_rows(&x, 4, &mut out).unwrap();
+    assert_eq!(out, [1, 0, 2, 0, 0]);
+    let mut none: [usize; 0] = [];
+    nn_kernels::argmax_rows::<f64>(&[], 0, &mut none).unwrap();
+}
+
+fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Activation) {
+    let x = values::<T>(m * k, seed, 2.0);
+    let w = values::<T>(k * n, seed + 1, 2.0);
+    let bias = values::<T>(n, seed + 2, 1.0);
+    let mut out = vec![T::NAN; m * n];
+    nn_kernels::dense(&x, &w, &bias, &mut out, m, k, n, activation).unwrap();
+    let (want, scale) = reference::matmul_f64(&x, &w, Some(&bias), m, k, n);
+    for i in 0..m * n {
+        let want = match activation {
+            Activation::Relu => want[i].max(0.0),
+            Activation::Identity => want[i],
+        };
+        let got = out[i].to_f64();
+        let bound = common::dense_bound::<T>(k, scale[i]);
+        assert!(
+            (got - want).abs() <= bound,
+            "dense<{}> {m}x{k}x{n} [{i}]: {got} vs {want} (bound {bound})",
+            T::NAME
+        );
+    }
+    // matmul is dense without bias.
+    let mut prod = vec![T::NAN; m * n];
+    nn_kernels::matmul(&x, &w, &mut prod, m, k, n).unwrap();
+    let (want, scale) = reference::matmul_f64(&x, &w, None, m, k, n);
+    for i in 0..m * n {
+        let bound = common::dense_bound::<T>(k, scale[i]);
+        assert!(
+            (prod[i].to_f64() - want[i]).abs() <= bound,
+            "matmul<{}> {m}x{k}x{n} [{i}]",
+            T::NAME
+        );
+    }
+}
+
+/// Sizes around matrixmultiply's tiles (8x8 f32 / 8x4 f64 microkernels on
+/// AVX2, 16-wide on AVX-512, kc = 256) and primes.
+const DIMS: [usize; 11] = [0, 1, 2, 3, 7, 8, 9, 17, 33, 64, 127];
+
+#[test]
+fn dense_and_matmul_within_derived_bound() {
+    for &m in &DIMS {
+        for &k in &[0usize, 1, 2, 3, 8, 17, 255, 257] {
+            for &n in &DIMS {
+                if m * k * n > 300_000 {
+                    continue;
+                }
+                let seed = (m * 1000 + k * 10 + n) as u64;
+                check_dense::<f32>(m, k, n, seed, Activation::Identity);
+                check_dense::<f64>(m, k, n, seed, Activation::Relu);
+            }
+        }
+    }
+    check_dense::<f32>(300, 2, 3, 1, Activation::Relu);
+    check_dense::<f64>(300, 3, 3, 2, Activation::Identity);
+}
+
+/// Small integers: every partial sum is an integer below 2^24, so every
+/// summation order gives the exact result, and dense must equal the naive
+/// reference exactly.
+#[test]
+fn dense_is_exact_on_small_integers() {
+    let ints = |n: usize, seed: u64| -> Vec<f32> {
+        values::<f64>(n, seed, 8.0)
+            .into_iter()
+            .map(|v| v.round() as f32)
+            .collect()
+    };
+    for (m, k, n) in [(5, 7, 3), (33, 100, 17), (128, 300, 65), (1, 1000, 1)] {
+        let (x, w, b) = (ints(m * k, 1), ints(k * n, 2), ints(n, 3));
+        let mut out = vec![f32::NAN; m * n];
+        nn_kernels::dense(&x, &w, &b, &mut out, m, k, n, Activation::Identity).unwrap();
+        let (want, _) = reference::matmul_f64(&x, &w, Some(&b), m, k, n);
+        let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
+        assert_bits_eq(&out, &want, &format!("{m}x{k}x{n}"));
+    }
+}
+
+#[test]
+fn dense_with_k_zero_gives_bias_and_fused_relu_equals_separate() {
+    let bias = [1.5f32, -2.0, 0.0, -0.0];
+    let mut out = [f32::NAN; 8];
+    nn_kernels::dense(&[], &[], &bias, &mut out, 2, 0, 4, Activation::Identity).unwrap();
+    assert_bits_eq(&out, &[bias, bias].concat(), "k = 0 is the bias");
+    nn_kernels::dense(&[], &[], &bias, &mut out, 2, 0, 4, Activation::Relu).unwrap();
+    assert_bits_eq(
+        &out,
+        &[[1.5, 0.0, 0.0, -0.0]; 2].concat(),
+        "k = 0 with ReLU",
+    );
+    let mut prod = [f64::NAN; 6];
+    nn_kernels::matmul::<f64>(&[], &[], &mut prod, 2, 0, 3).unwrap();
+    assert_eq!(prod, [0.0; 6]);
+
+    let (m, k, n) = (67, 45, 29);
+    let (x, w, b) = (
+        values::<f32>(m * k, 4, 1.0),
+        values::<f32>(k * n, 5, 1.0),
+        values::<f32>(n, 6, 1.0),
+    );
+    let mut fused = vec![f32::NAN; m * n];
+    nn_kernels::dense(&x, &w, &b, &mut fused, m, k, n, Activation::Relu).unwrap();
+    let mut separate = vec![f32::NAN; m * n];
+    nn_kernels::dense(&x, &w, &b, &mut separate, m, k, n, Activation::Identity).unwrap();
+    nn_kernels::relu_inplace(&mut separate);
+    assert_bits_eq(&fused, &separate, "fused ReLU");
+}
+
+#[test]
+fn dense_parallel_results_equal_serial_bitwise() {
+    let (m, k, n) = (520, 96, 100); // 5M multiply-adds: above the threshold
+    assert!(m * k * n >= nn_kernels::gemm::PAR_MIN_MACS);
+    let (x, w, b) = (
+        values::<f32>(m * k, 7, 1.0),
+        values::<f32>(k * n, 8, 1.0),
+        values::<f32>(n, 9, 1.0),
+    );
+    let run = |threads| {
+        common::in_pool(threads, || {
+            let mut out = vec![f32::NAN; m * n];
+            nn_kernels::dense(&x, &w, &b, &mut out, m, k, n, Activation::Relu).unwrap();
+            out
+        })
+    };
+    let serial = run(1);
+    for threads in [2, 3, 8] {
+        assert_bits_eq(&run(threads), &serial, &format!("{threads} threads"));
+    }
+}
+
+#[test]
+fn dense_layer_matches_free_function_and_exposes_parameters() {
+    let mut rng = nn_kernels::rng::default_rng(3);
+    let mut layer = nn_kernels::Dense::<f32>::new(4, 5, &mut rng);
+    assert_eq!((layer.inputs(), layer.neurons()), (4, 5));
+    assert_eq!(layer.weights().len(), 20);
+    layer
+        .biases_mut()
+        .copy_from_slice(&[0.1, -0.2, 0.3, -0.4, 0.5]);
+    layer.weights_mut()[0] = 2.0;
+    let x = values::<f32>(3 * 4, 1, 1.0);
+    let mut a = vec![f32::NAN; 15];
+    layer.forward_with(&x, &mut a, Activation::Relu).unwrap();
+    let mut b = vec![f32::NAN; 15];
+    nn_kernels::dense(
+        &x,
+        layer.weights(),
+        layer.biases(),
+        &mut b,
+        3,
+        4,
+        5,
+        Activation::Relu,
+    )
+    .unwrap();
+    assert_bits_eq(&a, &b, "Dense::forward_with");
+    // Weights are 0.01 * N(0, 1): small and not all equal.
+    let fresh = nn_kernels::Dense::<f64>::new(50, 40, &mut rng);
+    let w = fresh.weights();
+    let mean = w.iter().sum::<f64>() / w.len() as f64;
+    let var = w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / w.len() as f64;
+    // 2000 draws of N(0, 1e-4): the sample variance is within 20% of 1e-4
+    // with overwhelming probability (its relative s.d. is sqrt(2/2000) = 3%).
+    assert!((var / 1e-4 - 1.0).abs() < 0.2, "variance {var}");
+    assert!(
+        mean.abs() < 5.0 * 0.01 / (w.len() as f64).sqrt(),
+        "mean {mean}"
+    );
+    let rebuilt = nn_kernels::Dense::from_parts(50, 40, w.to_vec(), vec![0.0; 40]).unwrap();
+    assert_eq!(&rebuilt, &fresh);
+}
+
+#[test]
+fn zero_size_inputs_are_valid_and_do_nothing() {
+    let mut empty: [f32; 0] = [];
+    nn_kernels::relu(&[], &mut empty).unwrap();
+    nn_kernels::softmax_rows(&[], &mut empty, 0).unwrap();
+    nn_kernels::softmax_rows(&[], &mut empty, 5).unwrap();
+    nn_kernels::softmax_rows_inplace(&mut empty, 0).unwrap();
+    nn_kernels::matmul(&[], &[1.0; 15], &mut empty, 0, 5, 3).unwrap();
+    nn_kernels::matmul(&[1.0; 5], &[], &mut empty, 1, 5, 0).unwrap();
+    nn_kernels::dense(
+        &[],
+        &[1.0; 6],
+        &[1.0; 3],
+        &mut empty,
+        0,
+        2,
+        3,
+        Activation::Relu,
+    )
+    .unwrap();
+    let layer = nn_kernels::Dense::<f32>::new(0, 3, &mut nn_kernels::rng::default_rng(0));
+    let mut out = [f32::NAN; 6];
+    layer.forward(&[], &mut out).unwrap(); // 2 samples of no inputs: the bias
+    assert_eq!(out, [0.0; 6]);
+    let data =
+        nn_kernels::spiral_data::<f32, _>(0, 3, 0.2, &mut nn_kernels::rng::default_rng(0)).unwrap();
+    assert!(data.x.is_empty() && data.y.is_empty());
+}
