@@ -35,7 +35,7 @@ pub enum Activation {
 /// let bias = [0.0, 0.0, -1.0];
 /// let mut out = [0.0; 3];
 /// dense(&x, &w, &bias, &mut out, 1, 2, 3, Activation::Relu)?;
-/// assert_eq!(out, [0.0, 0.0, 5.0]); // [-1, -0.5, 5] through ReLU
+/// assert_eq!(out, [0.0, 0.0, 5.5]); // [0, -1, 5.5] through ReLU
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 #[allow(clippy::too_many_arguments)] // the slice API: three operands, a bias and the dims

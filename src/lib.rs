@@ -37,7 +37,7 @@
 //! ## Layout
 //! One module per kernel family, the safe API and its checks in `mod.rs`, the
 //! vectorised kernels beside it, and each kernel's scalar definition in
-//! [`reference`], which the tests use as their oracle.
+//! [`reference`](mod@reference), which the tests use as their oracle.
 
 #![warn(missing_docs)]
 
@@ -61,6 +61,11 @@ pub use dense::{Activation, Dense, dense};
 pub use error::{ShapeError, ShapeErrorKind};
 pub use float::Float;
 pub use gemm::matmul;
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use softmax::{
     softmax_rows, softmax_rows_inplace, softmax_rows_masked, softmax_rows_masked_inplace,
 };

@@ -248,7 +248,10 @@ fn check_softmax_specials<T: Float>() {
                 r[pos] = v;
                 r
             };
-            let cases: Vec<(&str, Vec<T>, Option<T>, Option<T>)> = vec![
+            // (what, row, fill of softmax_rows, fill of softmax_rows_masked);
+            // `None` means an ordinary distribution.
+            type Case<T> = (&'static str, Vec<T>, Option<T>, Option<T>);
+            let cases: Vec<Case<T>> = vec![
                 ("NaN", with(T::NAN), Some(T::NAN), Some(T::NAN)),
                 ("-NaN", with(-T::NAN), Some(T::NAN), Some(T::NAN)),
                 ("+inf", with(T::INFINITY), Some(T::NAN), Some(T::NAN)),

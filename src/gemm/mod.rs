@@ -13,10 +13,13 @@ use rayon::prelude::*;
 use crate::{Float, ShapeError};
 
 /// The smallest product, in multiply-adds (`m · k · n`), that is split across
-/// rayon threads: about 100 µs of single-thread work at this machine's
-/// `matrixmultiply` speed (≈ 70 G multiply-adds/s), so the ~15 µs fork-join
-/// is under a sixth of it.
-pub const PAR_MIN_MACS: usize = 1 << 22;
+/// rayon threads.
+///
+/// Measured on the 2-core development machine (`cargo bench --bench dense --
+/// matmul_split`, f32, k = n = 128, medians): a two-way split of the rows
+/// breaks even at 2^20 multiply-adds (25.5 µs against 25.4 µs serial) and
+/// wins from 2^21 on (36 µs against 47 µs; at 2^22, 59 µs against 89 µs).
+pub const PAR_MIN_MACS: usize = 1 << 21;
 
 /// Rows per rayon task at the least. `matrixmultiply` packs all of `b` for
 /// every call, so each task should amortise that over several row tiles.

@@ -36,10 +36,13 @@ use crate::{Float, ShapeError};
 
 /// The smallest batch (in elements) that is split across rayon threads.
 ///
-/// Measured on a 2-core machine (`benches/kernels.rs`, `softmax/*`): a rayon
-/// fork-join costs about 15 µs, and the serial kernel needs about that long for
-/// 32 Ki elements of f32, so below this size a split cannot pay for itself.
-pub const PAR_MIN_ELEMS: usize = 32 * 1024;
+/// Measured on the 2-core development machine (`cargo bench --bench softmax
+/// -- softmax_split`, f32, 128 columns, medians): the serial kernel runs at
+/// about 350 M elements/s; a two-way `rayon::join` of halves loses at 4 Ki
+/// elements (20 µs against 12 µs serial), breaks even near 8 Ki (20 µs
+/// against 24 µs) and wins from 16 Ki on (32 µs against 47 µs). The threshold
+/// sits at 16 Ki, where the split has paid for its fork clearly.
+pub const PAR_MIN_ELEMS: usize = 16 * 1024;
 
 /// Row-wise softmax of `x` (rows of `cols` elements) into `out`.
 ///

@@ -1,0 +1,102 @@
+//! Softmax throughput (elements/s), ours against a naive scalar loop, on one
+//! thread and on all threads, plus the measurement behind
+//! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call).
+//!
+//! `cargo bench --bench softmax`
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nn_kernels::Float;
+use std::hint::black_box;
+
+fn data<T: Float>(n: usize) -> Vec<T> {
+    // Deterministic values in [-8, 8): a typical logit range.
+    (0..n)
+        .map(|i| T::from_f64(((i * 7919) % 1601) as f64 / 100.0 - 8.0))
+        .collect()
+}
+
+/// The textbook loop: max, exp, sum, divide, one row at a time.
+fn naive<T: Float>(x: &[T], out: &mut [T], cols: usize) {
+    for (x, out) in x.chunks(cols).zip(out.chunks_mut(cols)) {
+        let max = x
+            .iter()
+            .fold(T::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        let mut sum = T::ZERO;
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = (v - max).exp();
+            sum = sum + *o;
+        }
+        for o in out.iter_mut() {
+            *o = *o / sum;
+        }
+    }
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
+    let all = rayon::current_num_threads();
+    let mut g = c.benchmark_group(format!("softmax_{}", T::NAME));
+    for &(rows, cols) in shapes {
+        let x = data::<T>(rows * cols);
+        let mut out = vec![T::ZERO; x.len()];
+        g.throughput(Throughput::Elements(x.len() as u64));
+        let id = format!("{rows}x{cols}");
+        g.bench_function(BenchmarkId::new("naive", &id), |b| {
+            b.iter(|| naive(black_box(&x), &mut out, cols))
+        });
+        for threads in [1, all] {
+            let p = pool(threads);
+            g.bench_function(BenchmarkId::new(format!("ours/{threads}t"), &id), |b| {
+                p.install(|| {
+                    b.iter(|| nn_kernels::softmax_rows(black_box(&x), &mut out, cols).unwrap())
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn softmax(c: &mut Criterion) {
+    let f32_shapes = [(300, 3), (4096, 10), (1024, 1000), (64, 32000), (8192, 128)];
+    shapes::<f32>(c, &f32_shapes);
+    shapes::<f64>(c, &[(1024, 1000)]);
+}
+
+/// Serial against a two-way split at sizes around the threshold: where the
+/// split first wins is where `PAR_MIN_ELEMS` belongs.
+fn threshold(c: &mut Criterion) {
+    let mut g = c.benchmark_group("softmax_split_f32");
+    let cols = 128;
+    for elems in [4096usize, 8192, 16384, 32768, 65536] {
+        let x = data::<f32>(elems);
+        let mut out = vec![0.0f32; elems];
+        g.throughput(Throughput::Elements(elems as u64));
+        g.bench_function(BenchmarkId::new("serial", elems), |b| {
+            b.iter(|| {
+                for (x, o) in x.chunks(elems / 2).zip(out.chunks_mut(elems / 2)) {
+                    nn_kernels::softmax_rows(black_box(x), o, cols).unwrap();
+                }
+            })
+        });
+        g.bench_function(BenchmarkId::new("join2", elems), |b| {
+            b.iter(|| {
+                let (xa, xb) = x.split_at(elems / 2);
+                let (oa, ob) = out.split_at_mut(elems / 2);
+                rayon::join(
+                    || nn_kernels::softmax_rows(black_box(xa), oa, cols).unwrap(),
+                    || nn_kernels::softmax_rows(black_box(xb), ob, cols).unwrap(),
+                );
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, softmax, threshold);
+criterion_main!(benches);

@@ -1,0 +1,208 @@
+//! Property tests (proptest): the softmax properties users asked for, ReLU's
+//! exactness, and dense against the f64 reference. Each tolerance is derived
+//! in a comment beside it or in `tests/common`.
+
+mod common;
+
+use nn_kernels::{Activation, Float, reference};
+use proptest::prelude::*;
+
+/// `(cols, values)` with `values.len()` a non-zero multiple of `cols`.
+fn batch<T: Clone + std::fmt::Debug>(
+    elem: impl Strategy<Value = T> + Clone,
+) -> impl Strategy<Value = (usize, Vec<T>)> {
+    (1usize..40, 1usize..6).prop_flat_map(move |(cols, rows)| {
+        (
+            Just(cols),
+            proptest::collection::vec(elem.clone(), cols * rows),
+        )
+    })
+}
+
+/// Any finite f32, bit pattern uniform, so huge and tiny magnitudes and
+/// subnormals all come up.
+fn finite_f32() -> impl Strategy<Value = f32> + Clone {
+    any::<u32>()
+        .prop_map(f32::from_bits)
+        .prop_filter("finite", |v| v.is_finite())
+}
+
+fn finite_f64() -> impl Strategy<Value = f64> + Clone {
+    any::<u64>()
+        .prop_map(f64::from_bits)
+        .prop_filter("finite", |v| v.is_finite())
+}
+
+/// Rows sum to 1 within `(cols + 2) ε`: see `nn_kernels::softmax` (the sum's
+/// `(cols - 1) u`, the reciprocal's and the product's `u` each, and the
+/// `f64` check sum's own rounding stay below it).
+fn assert_softmax_rows_ok<T: Float>(x: &[T], p: &[T], cols: usize) -> Result<(), TestCaseError> {
+    for (xr, pr) in x.chunks(cols).zip(p.chunks(cols)) {
+        let sum: f64 = pr.iter().map(|v| v.to_f64()).sum();
+        let bound = (cols as f64 + 2.0) * T::EPSILON.to_f64();
+        prop_assert!((sum - 1.0).abs() <= bound, "row {xr:?} sums to {sum}");
+        for v in pr {
+            prop_assert!(*v >= T::ZERO && *v <= T::ONE, "output {v:?} outside [0, 1]");
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// No overflow and no NaN for finite inputs up to ±MAX; outputs in [0, 1]
+    /// and rows sum to one.
+    #[test]
+    fn softmax_f32_finite_inputs_give_distributions((cols, x) in batch(finite_f32())) {
+        let mut p = vec![f32::NAN; x.len()];
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        assert_softmax_rows_ok(&x, &p, cols)?;
+    }
+
+    #[test]
+    fn softmax_f64_finite_inputs_give_distributions((cols, x) in batch(finite_f64())) {
+        let mut p = vec![f64::NAN; x.len()];
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        assert_softmax_rows_ok(&x, &p, cols)?;
+    }
+
+    /// Large inputs near ±MAX, where a softmax without the max subtracted
+    /// overflows at once.
+    #[test]
+    fn softmax_no_overflow_near_max((cols, x) in batch(prop_oneof![
+        (0.5f32..1.0).prop_map(|v| v * f32::MAX),
+        (-1.0f32..-0.5).prop_map(|v| v * f32::MAX),
+        -100.0f32..100.0,
+    ])) {
+        let mut p = vec![f32::NAN; x.len()];
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        assert_softmax_rows_ok(&x, &p, cols)?;
+    }
+
+    /// softmax(x + c) == softmax(x), bit for bit, when `x + c` is exact:
+    /// `x` has at most 16 significant bits at a 2^-8 grid and `|c| < 2^10` is
+    /// an integer, so `x + c` needs at most 19 bits (< f32's 24), every
+    /// `x_i + c` and the shifted max are exact, and `(x_i + c) - (max + c)` is
+    /// the same real number as `x_i - max`, so it rounds the same.
+    #[test]
+    fn softmax_is_shift_invariant(
+        (cols, k) in batch(-(1i32 << 15)..(1i32 << 15)),
+        c in -1023i32..1024,
+    ) {
+        let x: Vec<f32> = k.iter().map(|&v| v as f32 / 256.0).collect();
+        let shifted: Vec<f32> = x.iter().map(|&v| v + c as f32).collect();
+        for (a, b) in x.iter().zip(&shifted) {
+            prop_assert_eq!(b - c as f32, *a, "the shift must be exact");
+        }
+        let (mut p, mut q) = (vec![f32::NAN; x.len()], vec![f32::NAN; x.len()]);
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        nn_kernels::softmax_rows(&shifted, &mut q, cols).unwrap();
+        prop_assert_eq!(p.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), q.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    }
+
+    /// Order preserving: x_i < x_j implies p_i <= p_j (`exp` is monotone and
+    /// every element is scaled by the same factor; rounding can tie, never
+    /// swap).
+    #[test]
+    fn softmax_preserves_order((cols, x) in batch(-50.0f64..50.0)) {
+        let mut p = vec![f64::NAN; x.len()];
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        for (xr, pr) in x.chunks(cols).zip(p.chunks(cols)) {
+            for i in 0..cols {
+                for j in 0..cols {
+                    if xr[i] < xr[j] {
+                        prop_assert!(pr[i] <= pr[j]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each output against the f64 reference, within the bound derived in
+    /// `tests/common::softmax_bound`.
+    #[test]
+    fn softmax_f32_matches_reference((cols, x) in batch(-90.0f32..90.0)) {
+        let mut p = vec![f32::NAN; x.len()];
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        for (xr, pr) in x.chunks(cols).zip(p.chunks(cols)) {
+            let want = reference::softmax_row_f64(xr, false);
+            let max = xr.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+            for j in 0..cols {
+                let bound = common::softmax_bound::<f32>(xr[j] as f64 - max, cols, want[j], f32::MIN_POSITIVE as f64);
+                prop_assert!((pr[j] as f64 - want[j]).abs() <= bound, "{} vs {}", pr[j], want[j]);
+            }
+        }
+    }
+
+    /// ReLU is bitwise the reference on any bit pattern, and idempotent.
+    #[test]
+    fn relu_bitwise_and_idempotent(bits in proptest::collection::vec(any::<u32>(), 0..70)) {
+        let x: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+        let mut once = vec![f32::NAN; x.len()];
+        nn_kernels::relu(&x, &mut once).unwrap();
+        for (o, v) in once.iter().zip(&x) {
+            prop_assert_eq!(o.to_bits(), reference::relu(*v).to_bits());
+        }
+        let mut twice = once.clone();
+        nn_kernels::relu_inplace(&mut twice);
+        prop_assert_eq!(
+            once.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            twice.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    /// Step and sigmoid are bitwise their references on any bit pattern.
+    #[test]
+    fn step_and_sigmoid_bitwise(bits in proptest::collection::vec(any::<u64>(), 0..40)) {
+        let x: Vec<f64> = bits.iter().map(|&b| f64::from_bits(b)).collect();
+        let (mut s, mut g) = (vec![f64::NAN; x.len()], vec![f64::NAN; x.len()]);
+        nn_kernels::step(&x, &mut s).unwrap();
+        nn_kernels::sigmoid(&x, &mut g).unwrap();
+        for i in 0..x.len() {
+            prop_assert_eq!(s[i].to_bits(), reference::step(x[i]).to_bits());
+            prop_assert_eq!(g[i].to_bits(), reference::sigmoid(x[i]).to_bits());
+        }
+    }
+
+    /// Dense against the f64 reference within γ_{k+1} Σ|x||w| (see
+    /// `tests/common::dense_bound`), fused ReLU equal to ReLU after.
+    #[test]
+    fn dense_matches_reference(
+        (m, k, n) in (0usize..20, 0usize..40, 0usize..20),
+        seed in any::<u64>(),
+        scale in prop_oneof![Just(1e-3), Just(1.0), Just(1e3)],
+    ) {
+        let x = common::values::<f32>(m * k, seed, scale);
+        let w = common::values::<f32>(k * n, seed ^ 1, 1.0);
+        let b = common::values::<f32>(n, seed ^ 2, scale);
+        let mut out = vec![f32::NAN; m * n];
+        nn_kernels::dense(&x, &w, &b, &mut out, m, k, n, Activation::Identity).unwrap();
+        let (want, sc) = reference::matmul_f64(&x, &w, Some(&b), m, k, n);
+        for i in 0..m * n {
+            prop_assert!((out[i] as f64 - want[i]).abs() <= common::dense_bound::<f32>(k, sc[i]));
+        }
+        let mut fused = vec![f32::NAN; m * n];
+        nn_kernels::dense(&x, &w, &b, &mut fused, m, k, n, Activation::Relu).unwrap();
+        nn_kernels::relu_inplace(&mut out);
+        prop_assert_eq!(
+            fused.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    /// Parallel results equal serial ones bit for bit, for softmax batches
+    /// around the parallel threshold.
+    #[test]
+    fn softmax_parallel_equals_serial(cols in 1usize..300, seed in any::<u64>()) {
+        let rows = nn_kernels::softmax::PAR_MIN_ELEMS / cols + 1;
+        let x = common::values::<f32>(rows * cols, seed, 40.0);
+        let run = |threads| common::in_pool(threads, || {
+            let mut p = vec![f32::NAN; x.len()];
+            nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+            p
+        });
+        let (one, two) = (run(1), run(2));
+        prop_assert!(one.iter().zip(&two).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+}
