@@ -1,4 +1,5 @@
-//! Softmax throughput (elements/s), ours against a naive scalar loop, on one
+//! Softmax throughput (elements/s): ours on every instruction-set tier the
+//! CPU has (and the online variant), against a naive scalar loop, on one
 //! thread and on all threads, plus the measurement behind
 //! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call).
 //!
@@ -6,6 +7,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::Float;
+use nn_kernels::dispatch::supported_isas;
+use nn_kernels::softmax::{SMALL_COLS, Variant, softmax_rows_with_isa};
 use std::hint::black_box;
 
 fn data<T: Float>(n: usize) -> Vec<T> {
@@ -52,11 +55,32 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
         });
         for threads in [1, all] {
             let p = pool(threads);
-            g.bench_function(BenchmarkId::new(format!("ours/{threads}t"), &id), |b| {
-                p.install(|| {
-                    b.iter(|| nn_kernels::softmax_rows(black_box(&x), &mut out, cols).unwrap())
-                })
-            });
+            for isa in supported_isas() {
+                for variant in [Variant::ThreePass, Variant::Online] {
+                    if variant == Variant::Online && (threads > 1 || cols <= SMALL_COLS) {
+                        continue; // the online variant only on the row path, one thread
+                    }
+                    let name = match variant {
+                        Variant::ThreePass => format!("{}/{threads}t", isa.isa()),
+                        Variant::Online => format!("{}-online/{threads}t", isa.isa()),
+                    };
+                    g.bench_function(BenchmarkId::new(name, &id), |b| {
+                        p.install(|| {
+                            b.iter(|| {
+                                softmax_rows_with_isa(
+                                    isa,
+                                    variant,
+                                    black_box(&x),
+                                    &mut out,
+                                    cols,
+                                    false,
+                                )
+                                .unwrap()
+                            })
+                        })
+                    });
+                }
+            }
         }
     }
     g.finish();

@@ -3,7 +3,8 @@
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::simd::Lanes;
+use crate::exp::ExpConsts;
+use crate::simd::Vector;
 
 mod sealed {
     pub trait Sealed {}
@@ -67,12 +68,25 @@ pub trait Float:
     fn exp(self) -> Self;
     /// True for any NaN.
     fn is_nan(self) -> bool;
+    /// Absolute value (clears the sign bit, NaN included).
+    fn abs(self) -> Self;
     /// The bit pattern, widened to `u64`, for bitwise comparisons.
     fn to_bits_u64(self) -> u64;
 
-    /// The `wide` vector type the portable kernels use for this element type.
+    /// The portable tier's vector of this type.
     #[doc(hidden)]
-    type Vector: Lanes<Self>;
+    type Portable: Vector<Self>;
+    /// The AVX2 tier's vector of this type.
+    #[cfg(target_arch = "x86_64")]
+    #[doc(hidden)]
+    type Avx2: Vector<Self>;
+    /// The AVX-512 tier's vector of this type.
+    #[cfg(target_arch = "x86_64")]
+    #[doc(hidden)]
+    type Avx512: Vector<Self>;
+    /// The constants of the vectorised exp (`exp.rs`).
+    #[doc(hidden)]
+    const EXP: ExpConsts<Self>;
 
     /// `c = a · b` (`beta == 0`, `c` is only written) or `c = a · b + c`
     /// (`beta == 1`), row-major, through `matrixmultiply`.
@@ -92,7 +106,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $vector:ty, $gemm:path) => {
+    ($t:ident, $exp:path, $portable:ty, $avx2:ty, $avx512:ty, $gemm:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -120,11 +134,20 @@ macro_rules! impl_float {
                 $t::is_nan(self)
             }
             #[inline]
+            fn abs(self) -> Self {
+                $t::abs(self)
+            }
+            #[inline]
             fn to_bits_u64(self) -> u64 {
                 self.to_bits() as u64
             }
 
-            type Vector = $vector;
+            type Portable = $portable;
+            #[cfg(target_arch = "x86_64")]
+            type Avx2 = $avx2;
+            #[cfg(target_arch = "x86_64")]
+            type Avx512 = $avx512;
+            const EXP: ExpConsts<Self> = $exp;
 
             #[inline]
             unsafe fn gemm_matrixmultiply(
@@ -147,5 +170,19 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, wide::f32x8, matrixmultiply::sgemm);
-impl_float!(f64, wide::f64x4, matrixmultiply::dgemm);
+impl_float!(
+    f32,
+    crate::exp::EXP_F32,
+    crate::simd::Portable<f32, 8>,
+    crate::simd::avx2::F32x8,
+    crate::simd::avx512::F32x16,
+    matrixmultiply::sgemm
+);
+impl_float!(
+    f64,
+    crate::exp::EXP_F64,
+    crate::simd::Portable<f64, 4>,
+    crate::simd::avx2::F64x4,
+    crate::simd::avx512::F64x8,
+    matrixmultiply::dgemm
+);

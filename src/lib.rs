@@ -45,20 +45,27 @@ pub mod activation;
 mod argmax;
 pub mod data;
 mod dense;
+pub mod dispatch;
 mod error;
+mod exp;
 mod float;
 pub mod gemm;
+mod io;
 pub mod numpy_print;
 pub mod reference;
 pub mod rng;
-mod simd;
+#[doc(hidden)]
+pub mod simd;
 pub mod softmax;
 
 pub use activation::{relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace};
 pub use argmax::argmax_rows;
 pub use data::{Spiral, linspace, spiral_data};
 pub use dense::{Activation, Dense, dense};
+pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
+#[doc(hidden)]
+pub use exp::{EXP_F32_MAX_ULPS, EXP_F64_MAX_ULPS};
 pub use float::Float;
 pub use gemm::matmul;
 /// The README's code blocks, compiled and run as doc tests.

@@ -8,20 +8,20 @@
 use crate::Float;
 
 /// ReLU of one value: `x < 0 ? +0.0 : x` (NumPy's `np.maximum(0, x)`).
-#[inline]
+#[inline(always)]
 pub fn relu<T: Float>(x: T) -> T {
     if x < T::ZERO { T::ZERO } else { x }
 }
 
 /// The step function of one value: `x > 0 ? 1 : 0`.
-#[inline]
+#[inline(always)]
 pub fn step<T: Float>(x: T) -> T {
     if x > T::ZERO { T::ONE } else { T::ZERO }
 }
 
 /// The sigmoid of one value, in `T`'s precision, overflow-free:
 /// `1 / (1 + e^-x)` for `x >= 0`, `e^x / (1 + e^x)` otherwise (NaN gives NaN).
-#[inline]
+#[inline(always)]
 pub fn sigmoid<T: Float>(x: T) -> T {
     if x >= T::ZERO {
         T::ONE / (T::ONE + (-x).exp())
@@ -34,6 +34,13 @@ pub fn sigmoid<T: Float>(x: T) -> T {
 /// Softmax of one row in `f64`, by the documented special-value rules:
 /// a row with NaN or `+inf` is all NaN; a row of all `-inf` is all NaN, or all
 /// zeros when `masked`; otherwise `exp(x - max) / sum`.
+///
+/// Accurate to a few `f64` ulps even for `f64` input, where a plain
+/// `exp(x - max)` would not be: `x - max` is split into its rounded value and
+/// its exact rounding error (TwoSum), and `e^(hi + lo)` taken as
+/// `e^hi (1 + lo)`; the sum is compensated (Neumaier). Without both, the
+/// reference itself would err by `|x - max| · u` (8e-14 at `x - max = -700`)
+/// plus `n · u`, more than the kernels it judges.
 pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
     let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
     if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
@@ -43,8 +50,29 @@ pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
     if max == f64::NEG_INFINITY {
         return vec![if masked { 0.0 } else { f64::NAN }; x.len()];
     }
-    let e: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
-    let sum: f64 = e.iter().sum();
+    let e: Vec<f64> = x
+        .iter()
+        .map(|&v| {
+            let hi = v - max;
+            if !hi.is_finite() {
+                return 0.0; // -inf, or a difference beyond f64's range
+            }
+            let bp = hi - v;
+            let lo = (v - (hi - bp)) - (max + bp);
+            hi.exp() * (1.0 + lo)
+        })
+        .collect();
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for &v in &e {
+        let t = sum + v;
+        comp += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    let sum = sum + comp;
     e.iter().map(|v| v / sum).collect()
 }
 

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{OFFSETS, assert_bits_eq, lengths, values};
+use common::{OFFSETS, assert_bits_eq, lengths, tiers, values};
+use nn_kernels::dispatch::Supported;
+use nn_kernels::softmax::{Variant, softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 use nn_kernels::{Activation, Float, reference};
 
 /// Inputs that hit every special case of the element-wise kernels, cycled to
@@ -37,78 +39,87 @@ fn specials<T: Float>(n: usize, seed: u64) -> Vec<T> {
         .collect()
 }
 
+type Kernel<T> = fn(Supported, &[T], &mut [T]) -> Result<(), nn_kernels::ShapeError>;
+
+/// `kernel` on every tier, out of place and (through `inplace`) in place,
+/// against `want` element by element.
 fn check_elementwise<T: Float>(
     name: &str,
-    kernel: fn(&[T], &mut [T]) -> Result<(), nn_kernels::ShapeError>,
-    kernel_inplace: fn(&mut [T]),
-    scalar: fn(T) -> T,
+    kernel: Kernel<T>,
+    inplace: Option<fn(Supported, &mut [T])>,
+    check: impl Fn(T, T) -> bool,
 ) {
-    for n in lengths::<T>() {
-        for off in OFFSETS {
-            let buf = specials::<T>(n + off, n as u64);
-            let x = &buf[off..];
-            let want: Vec<T> = x.iter().map(|&v| scalar(v)).collect();
-            let mut out = vec![T::NAN; n + off];
-            kernel(x, &mut out[off..]).unwrap();
-            assert_bits_eq(
-                &out[off..],
-                &want,
-                &format!("{name}<{}> n={n} off={off}", T::NAME),
-            );
-            let mut inplace = buf.clone();
-            kernel_inplace(&mut inplace[off..]);
-            assert_bits_eq(
-                &inplace[off..],
-                &want,
-                &format!("{name}_inplace<{}> n={n} off={off}", T::NAME),
-            );
-            assert_bits_eq(
-                &inplace[..off],
-                &buf[..off],
-                "bytes before the slice untouched",
-            );
+    for isa in tiers() {
+        for n in lengths::<T>() {
+            for off in OFFSETS {
+                let buf = specials::<T>(n + off, n as u64);
+                let x = &buf[off..];
+                let ctx = format!("{name}<{}> on {} n={n} off={off}", T::NAME, isa.isa());
+                let mut out = vec![T::NAN; n + off];
+                kernel(isa, x, &mut out[off..]).unwrap();
+                for (i, (&o, &v)) in out[off..].iter().zip(x).enumerate() {
+                    assert!(check(v, o), "{ctx}: x[{i}] = {v:?} gave {o:?}");
+                }
+                if let Some(inplace) = inplace {
+                    let mut b = buf.clone();
+                    inplace(isa, &mut b[off..]);
+                    assert_bits_eq(&b[off..], &out[off..], &format!("{ctx}: in place"));
+                    assert_bits_eq(
+                        &b[..off],
+                        &buf[..off],
+                        "elements before the slice untouched",
+                    );
+                }
+            }
         }
     }
 }
 
+fn same_bits<T: Float>(want: fn(T) -> T) -> impl Fn(T, T) -> bool {
+    move |x, got| got.to_bits_u64() == want(x).to_bits_u64()
+}
+
 #[test]
-fn relu_step_sigmoid_equal_their_references_bitwise() {
+fn relu_and_step_equal_their_references_bitwise_on_every_tier() {
+    use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa, step_with_isa};
     check_elementwise::<f32>(
         "relu",
-        nn_kernels::relu,
-        nn_kernels::relu_inplace,
-        reference::relu,
+        relu_with_isa,
+        Some(relu_inplace_with_isa),
+        same_bits(reference::relu),
     );
     check_elementwise::<f64>(
         "relu",
-        nn_kernels::relu,
-        nn_kernels::relu_inplace,
-        reference::relu,
+        relu_with_isa,
+        Some(relu_inplace_with_isa),
+        same_bits(reference::relu),
     );
-    check_elementwise::<f32>(
-        "step",
-        nn_kernels::step,
-        nn_kernels::step_inplace,
-        reference::step,
-    );
-    check_elementwise::<f64>(
-        "step",
-        nn_kernels::step,
-        nn_kernels::step_inplace,
-        reference::step,
-    );
-    check_elementwise::<f32>(
-        "sigmoid",
-        nn_kernels::sigmoid,
-        nn_kernels::sigmoid_inplace,
-        reference::sigmoid,
-    );
-    check_elementwise::<f64>(
-        "sigmoid",
-        nn_kernels::sigmoid,
-        nn_kernels::sigmoid_inplace,
-        reference::sigmoid,
-    );
+    check_elementwise::<f32>("step", step_with_isa, None, same_bits(reference::step));
+    check_elementwise::<f64>("step", step_with_isa, None, same_bits(reference::step));
+}
+
+/// Sigmoid within 4 ε of the exact value (derivation in `nn_kernels::sigmoid`'s
+/// docs); `f64` libm's result is the exact value for `f32`, and within 1 ulp
+/// of it for `f64` (one more ε).
+fn sigmoid_ok<T: Float>(x: T, got: T) -> bool {
+    let want = reference::sigmoid(x.to_f64());
+    if want.is_nan() {
+        return got.is_nan();
+    }
+    let eps = T::EPSILON.to_f64()
+        + if std::mem::size_of::<T>() == 8 {
+            f64::EPSILON
+        } else {
+            0.0
+        };
+    (got.to_f64() - want).abs() <= 4.0 * eps * want + common::min_positive::<T>()
+}
+
+#[test]
+fn sigmoid_within_bound_on_every_tier() {
+    use nn_kernels::activation::sigmoid_with_isa;
+    check_elementwise::<f32>("sigmoid", sigmoid_with_isa, None, sigmoid_ok::<f32>);
+    check_elementwise::<f64>("sigmoid", sigmoid_with_isa, None, sigmoid_ok::<f64>);
 }
 
 #[test]
@@ -186,40 +197,58 @@ fn sigmoid_is_accurate_and_never_nan_for_finite_input() {
 
 fn check_softmax_against_reference<T: Float>(masked: bool) {
     let min_pos = common::min_positive::<T>();
-    for cols in lengths::<T>().into_iter().filter(|&c| c > 0) {
-        for rows in [1usize, 2, 7] {
-            for off in [0usize, 1, 3] {
-                let n = rows * cols;
-                let buf = values::<T>(n + off, (cols * 31 + rows) as u64, 30.0);
-                let x = &buf[off..];
-                let mut out = vec![T::NAN; n + off];
-                let f = if masked {
-                    nn_kernels::softmax_rows_masked
-                } else {
-                    nn_kernels::softmax_rows
-                };
-                f(x, &mut out[off..], cols).unwrap();
-                let mut inplace = buf.clone();
-                let g = if masked {
-                    nn_kernels::softmax_rows_masked_inplace
-                } else {
-                    nn_kernels::softmax_rows_inplace
-                };
-                g(&mut inplace[off..], cols).unwrap();
-                assert_bits_eq(&inplace[off..], &out[off..], "in-place equals out-of-place");
-                for (r, (xr, or)) in x.chunks(cols).zip(out[off..].chunks(cols)).enumerate() {
-                    let want = reference::softmax_row_f64(xr, masked);
-                    let max = xr.iter().fold(f64::NEG_INFINITY, |m, v| m.max(v.to_f64()));
-                    for j in 0..cols {
-                        let d = xr[j].to_f64() - max;
-                        let bound = common::softmax_bound::<T>(d, cols, want[j], min_pos);
-                        let got = or[j].to_f64();
-                        assert!(
-                            (got - want[j]).abs() <= bound,
-                            "softmax<{}> cols={cols} row {r} col {j}: {got} vs {} (bound {bound})",
-                            T::NAME,
-                            want[j]
-                        );
+    for isa in tiers() {
+        for cols in lengths::<T>()
+            .into_iter()
+            .chain([15, 16, 17, 33])
+            .filter(|&c| c > 0)
+        {
+            for rows in [1usize, 2, 7, 17] {
+                for off in [0usize, 1, 3] {
+                    let n = rows * cols;
+                    let buf = values::<T>(n + off, (cols * 31 + rows) as u64, 30.0);
+                    let x = &buf[off..];
+                    let ctx = format!(
+                        "softmax<{}> on {} cols={cols} rows={rows} off={off}",
+                        T::NAME,
+                        isa.isa()
+                    );
+                    let mut out = vec![T::NAN; n + off];
+                    softmax_rows_with_isa(
+                        isa,
+                        Variant::ThreePass,
+                        x,
+                        &mut out[off..],
+                        cols,
+                        masked,
+                    )
+                    .unwrap();
+                    let mut inplace = buf.clone();
+                    softmax_rows_inplace_with_isa(isa, &mut inplace[off..], cols, masked).unwrap();
+                    assert_bits_eq(&inplace[off..], &out[off..], &format!("{ctx}: in place"));
+                    let mut online = vec![T::NAN; n + off];
+                    softmax_rows_with_isa(
+                        isa,
+                        Variant::Online,
+                        x,
+                        &mut online[off..],
+                        cols,
+                        masked,
+                    )
+                    .unwrap();
+                    for (r, xr) in x.chunks(cols).enumerate() {
+                        let want = reference::softmax_row_f64(xr, masked);
+                        for j in 0..cols {
+                            let bound = common::softmax_bound::<T>(cols, want[j], min_pos);
+                            for (what, got) in [("three-pass", &out), ("online", &online)] {
+                                let got = got[off + r * cols + j].to_f64();
+                                assert!(
+                                    (got - want[j]).abs() <= bound,
+                                    "{ctx} {what} row {r} col {j}: {got} vs {} (bound {bound})",
+                                    want[j]
+                                );
+                            }
+                        }
                     }
                 }
             }
@@ -240,7 +269,7 @@ fn softmax_equals_f64_reference_within_derived_bound() {
 /// vector body and in the tail).
 fn check_softmax_specials<T: Float>() {
     let ninf = T::NEG_INFINITY;
-    for cols in [1usize, 2, 3, 7, 8, 9, 17] {
+    for cols in [1usize, 2, 3, 7, 8, 9, 16, 17, 40] {
         for pos in 0..cols {
             let finite = values::<T>(cols, pos as u64, 5.0);
             let with = |v: T| {
@@ -282,14 +311,18 @@ fn check_softmax_specials<T: Float>() {
                 if cols == 1 && what == "one -inf" {
                     continue; // that row is all -inf, covered above
                 }
-                for (masked, fill) in [(false, fill), (true, masked_fill)] {
+                for (isa, variant, (masked, fill)) in tiers()
+                    .into_iter()
+                    .flat_map(|isa| [(isa, Variant::ThreePass), (isa, Variant::Online)])
+                    .flat_map(|(isa, v)| [(isa, v, (false, fill)), (isa, v, (true, masked_fill))])
+                {
                     let mut out = vec![T::from_f64(0.123); cols];
-                    if masked {
-                        nn_kernels::softmax_rows_masked(&row, &mut out, cols).unwrap();
-                    } else {
-                        nn_kernels::softmax_rows(&row, &mut out, cols).unwrap();
-                    }
-                    let ctx = format!("{what} cols={cols} pos={pos} masked={masked} <{}>", T::NAME);
+                    softmax_rows_with_isa(isa, variant, &row, &mut out, cols, masked).unwrap();
+                    let ctx = format!(
+                        "{what} cols={cols} pos={pos} masked={masked} <{}> on {} {variant:?}",
+                        T::NAME,
+                        isa.isa()
+                    );
                     match fill {
                         Some(v) if v.is_nan() => {
                             assert!(out.iter().all(|o| o.is_nan()), "{ctx}: {out:?}")
@@ -322,31 +355,67 @@ fn softmax_special_values_follow_the_table() {
     check_softmax_specials::<f64>();
 }
 
+/// A row's result is the same bits wherever it sits: alone, at any position
+/// of batches of any size (which moves it between lanes of the across-rows
+/// path and between full and padded groups), and for any thread count.
 #[test]
 fn softmax_row_result_is_independent_of_position_batch_and_threads() {
-    let cols = 37;
-    let rows = 1000; // 37k elements: above the parallel threshold
-    assert!(rows * cols >= nn_kernels::softmax::PAR_MIN_ELEMS);
-    let x = values::<f32>(rows * cols, 9, 20.0);
-    let run = |threads| {
-        common::in_pool(threads, || {
-            let mut out = vec![f32::NAN; x.len()];
-            nn_kernels::softmax_rows(&x, &mut out, cols).unwrap();
-            out
-        })
-    };
-    let serial = run(1);
-    for threads in [2, 3, 8] {
-        assert_bits_eq(&run(threads), &serial, &format!("{threads} threads"));
-    }
-    for r in [0, 1, 499, 999] {
-        let mut one = vec![f32::NAN; cols];
-        nn_kernels::softmax_rows(&x[r * cols..(r + 1) * cols], &mut one, cols).unwrap();
-        assert_bits_eq(
-            &one,
-            &serial[r * cols..(r + 1) * cols],
-            &format!("row {r} alone"),
-        );
+    for isa in tiers() {
+        for cols in [1usize, 2, 3, 5, 10, 15, 16, 17, 37, 100] {
+            let rows = 40;
+            let x = values::<f32>(rows * cols, cols as u64, 20.0);
+            let alone: Vec<Vec<f32>> = x
+                .chunks(cols)
+                .map(|row| {
+                    let mut out = vec![f32::NAN; cols];
+                    softmax_rows_with_isa(isa, Variant::ThreePass, row, &mut out, cols, false)
+                        .unwrap();
+                    out
+                })
+                .collect();
+            for start in [0usize, 1, 7, 16, 23] {
+                for len in [1usize, 3, 16, 17] {
+                    let end = (start + len).min(rows);
+                    let mut out = vec![f32::NAN; (end - start) * cols];
+                    softmax_rows_with_isa(
+                        isa,
+                        Variant::ThreePass,
+                        &x[start * cols..end * cols],
+                        &mut out,
+                        cols,
+                        false,
+                    )
+                    .unwrap();
+                    for (r, got) in out.chunks(cols).enumerate() {
+                        let ctx = format!(
+                            "{} cols={cols} row {} in batch {start}..{end}",
+                            isa.isa(),
+                            start + r
+                        );
+                        assert_bits_eq(got, &alone[start + r], &ctx);
+                    }
+                }
+            }
+        }
+        // Threads: a batch above the parallel threshold.
+        let cols = 10;
+        let rows = nn_kernels::softmax::PAR_MIN_ELEMS / cols * 3 + 7;
+        let x = values::<f32>(rows * cols, 9, 20.0);
+        let run = |threads| {
+            common::in_pool(threads, || {
+                let mut out = vec![f32::NAN; x.len()];
+                softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut out, cols, false).unwrap();
+                out
+            })
+        };
+        let serial = run(1);
+        for threads in [2, 3, 8] {
+            assert_bits_eq(
+                &run(threads),
+                &serial,
+                &format!("{} {threads} threads", isa.isa()),
+            );
+        }
     }
 }
 

@@ -127,9 +127,8 @@ proptest! {
         nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
         for (xr, pr) in x.chunks(cols).zip(p.chunks(cols)) {
             let want = reference::softmax_row_f64(xr, false);
-            let max = xr.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
             for j in 0..cols {
-                let bound = common::softmax_bound::<f32>(xr[j] as f64 - max, cols, want[j], f32::MIN_POSITIVE as f64);
+                let bound = common::softmax_bound::<f32>(cols, want[j], f32::MIN_POSITIVE as f64);
                 prop_assert!((pr[j] as f64 - want[j]).abs() <= bound, "{} vs {}", pr[j], want[j]);
             }
         }
@@ -152,16 +151,24 @@ proptest! {
         );
     }
 
-    /// Step and sigmoid are bitwise their references on any bit pattern.
+    /// Step is bitwise its reference on any bit pattern; sigmoid is within
+    /// 4 ε (+1 ε for the f64 libm oracle's own error) of it, in [0, 1], NaN
+    /// only for NaN.
     #[test]
-    fn step_and_sigmoid_bitwise(bits in proptest::collection::vec(any::<u64>(), 0..40)) {
+    fn step_and_sigmoid_match_references(bits in proptest::collection::vec(any::<u64>(), 0..40)) {
         let x: Vec<f64> = bits.iter().map(|&b| f64::from_bits(b)).collect();
         let (mut s, mut g) = (vec![f64::NAN; x.len()], vec![f64::NAN; x.len()]);
         nn_kernels::step(&x, &mut s).unwrap();
         nn_kernels::sigmoid(&x, &mut g).unwrap();
         for i in 0..x.len() {
             prop_assert_eq!(s[i].to_bits(), reference::step(x[i]).to_bits());
-            prop_assert_eq!(g[i].to_bits(), reference::sigmoid(x[i]).to_bits());
+            let want = reference::sigmoid(x[i]);
+            if want.is_nan() {
+                prop_assert!(g[i].is_nan());
+            } else {
+                prop_assert!((0.0..=1.0).contains(&g[i]));
+                prop_assert!((g[i] - want).abs() <= 5.0 * f64::EPSILON * want + f64::MIN_POSITIVE);
+            }
         }
     }
 

@@ -2,12 +2,54 @@
 //! the step and sigmoid functions the chapter names before it.
 //!
 //! Each function has an out-of-place form (`x` into `out`, same length) and an
-//! in-place form. The kernels are in [`portable`](self) beside their scalar
-//! references in [`crate::reference`].
+//! in-place form. The algorithms are in `portable.rs`, beside their scalar
+//! definitions in [`crate::reference`]; `avx2.rs` and `avx512.rs` compile the
+//! same code for those instruction sets, and [`crate::dispatch`] picks one.
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod portable;
 
+use crate::dispatch::{self, Isa, Supported};
+use crate::io::{InPlace, Io, Split};
 use crate::{Float, ShapeError};
+
+/// Which activation a kernel call computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Relu,
+    Step,
+    Sigmoid,
+    ExpLe0,
+}
+
+/// Runs `op` on the tier `isa`.
+fn apply<T: Float>(isa: Supported, op: Op, io: impl Io<T>) {
+    match isa.isa() {
+        // SAFETY: `isa` is a `Supported` token for AVX-512, so this CPU has
+        // every feature `avx512::apply` is compiled with (see `dispatch`).
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { avx512::apply(op, io) },
+        // SAFETY: as above, for AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::apply(op, io) },
+        _ => portable::apply::<T, T::Portable>(op, io),
+    }
+}
+
+fn apply_split<T: Float>(
+    function: &'static str,
+    isa: Supported,
+    op: Op,
+    x: &[T],
+    out: &mut [T],
+) -> Result<(), ShapeError> {
+    ShapeError::check_len(function, "out", x.len(), out.len())?;
+    apply(isa, op, Split { src: x, dst: out });
+    Ok(())
+}
 
 /// ReLU, `out[i] = max(0, x[i])`, bit for bit what NumPy's
 /// `np.maximum(0, x)` gives.
@@ -27,9 +69,13 @@ use crate::{Float, ShapeError};
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn relu<T: Float>(x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
-    ShapeError::check_len("relu", "out", x.len(), out.len())?;
-    portable::relu(x, out);
-    Ok(())
+    relu_with_isa(dispatch::selected(), x, out)
+}
+
+/// [`relu`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn relu_with_isa<T: Float>(isa: Supported, x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
+    apply_split("relu", isa, Op::Relu, x, out)
 }
 
 /// [`relu`] in place.
@@ -40,7 +86,13 @@ pub fn relu<T: Float>(x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
 /// assert_eq!(x.map(f64::to_bits), [0.0f64, -0.0, 0.5].map(f64::to_bits));
 /// ```
 pub fn relu_inplace<T: Float>(x: &mut [T]) {
-    portable::relu_inplace(x);
+    relu_inplace_with_isa(dispatch::selected(), x);
+}
+
+/// [`relu_inplace`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn relu_inplace_with_isa<T: Float>(isa: Supported, x: &mut [T]) {
+    apply(isa, Op::Relu, InPlace(x));
 }
 
 /// The step function: `out[i] = 1` where `x[i] > 0`, else `0` (so NaN, `-0.0`
@@ -56,24 +108,29 @@ pub fn relu_inplace<T: Float>(x: &mut [T]) {
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn step<T: Float>(x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
-    ShapeError::check_len("step", "out", x.len(), out.len())?;
-    portable::step(x, out);
-    Ok(())
+    step_with_isa(dispatch::selected(), x, out)
+}
+
+/// [`step`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn step_with_isa<T: Float>(isa: Supported, x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
+    apply_split("step", isa, Op::Step, x, out)
 }
 
 /// [`step`] in place.
 pub fn step_inplace<T: Float>(x: &mut [T]) {
-    portable::step_inplace(x);
+    apply(dispatch::selected(), Op::Step, InPlace(x));
 }
 
 /// The logistic sigmoid, `out[i] = 1 / (1 + e^-x[i])`.
 ///
-/// Computed as `1 / (1 + e^-x)` for `x >= 0` and `e^x / (1 + e^x)` for
-/// `x < 0`, so no finite input overflows or gives NaN: outputs lie in
+/// Computed from `e = e^-|x|` as `1 / (1 + e)` for `x >= 0` and
+/// `e / (1 + e)` for `x < 0`, so no input overflows: outputs lie in
 /// `[0, 1]`, `+inf` gives 1, `-inf` gives 0 and NaN gives NaN. The relative
-/// error against an exact sigmoid is at most 4 ε (ε = `T::EPSILON`): one
-/// rounding in `exp` (≤ 1 ulp from libm), one in the sum and one in the
-/// division, and the `x < 0` branch carries `exp`'s error twice.
+/// error against the exact sigmoid is at most 4 ε (ε = `T::EPSILON`): `exp`
+/// errs by at most 2 ulp (1 ulp = ε relative at most), which the division
+/// passes on at most once, plus one rounding each for the sum and the
+/// quotient.
 ///
 /// # Errors
 /// [`ShapeError`] if `out.len() != x.len()`.
@@ -85,12 +142,33 @@ pub fn step_inplace<T: Float>(x: &mut [T]) {
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn sigmoid<T: Float>(x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
-    ShapeError::check_len("sigmoid", "out", x.len(), out.len())?;
-    portable::sigmoid(x, out);
-    Ok(())
+    sigmoid_with_isa(dispatch::selected(), x, out)
+}
+
+/// [`sigmoid`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn sigmoid_with_isa<T: Float>(
+    isa: Supported,
+    x: &[T],
+    out: &mut [T],
+) -> Result<(), ShapeError> {
+    apply_split("sigmoid", isa, Op::Sigmoid, x, out)
 }
 
 /// [`sigmoid`] in place.
 pub fn sigmoid_inplace<T: Float>(x: &mut [T]) {
-    portable::sigmoid_inplace(x);
+    apply(dispatch::selected(), Op::Sigmoid, InPlace(x));
+}
+
+/// `out[i] = e^x[i]` for `x[i] <= 0` with the kernels' own vectorised `exp`
+/// on a chosen tier: what softmax and sigmoid use inside, exposed for the
+/// accuracy tests. Results below the smallest normal number are flushed to
+/// zero; positive inputs give unspecified values.
+#[doc(hidden)]
+pub fn exp_le0_with_isa<T: Float>(
+    isa: Supported,
+    x: &[T],
+    out: &mut [T],
+) -> Result<(), ShapeError> {
+    apply_split("exp_le0", isa, Op::ExpLe0, x, out)
 }

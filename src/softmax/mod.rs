@@ -28,11 +28,19 @@
 //! same code whatever the split, so results are bitwise identical for any
 //! thread count, batch size and row position.
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod portable;
 
 use rayon::prelude::*;
 
+use crate::dispatch::{self, Isa, Supported};
+use crate::io::{InPlace, Io, Split};
 use crate::{Float, ShapeError};
+
+pub use portable::SMALL_COLS;
 
 /// The smallest batch (in elements) that is split across rayon threads.
 ///
@@ -63,7 +71,14 @@ pub const PAR_MIN_ELEMS: usize = 16 * 1024;
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn softmax_rows<T: Float>(x: &[T], out: &mut [T], cols: usize) -> Result<(), ShapeError> {
-    softmax_rows_impl("softmax_rows", x, out, cols, false)
+    softmax_rows_with_isa(
+        dispatch::selected(),
+        Variant::ThreePass,
+        x,
+        out,
+        cols,
+        false,
+    )
 }
 
 /// [`softmax_rows`] in place.
@@ -79,7 +94,7 @@ pub fn softmax_rows<T: Float>(x: &[T], out: &mut [T], cols: usize) -> Result<(),
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn softmax_rows_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
-    softmax_rows_inplace_impl("softmax_rows_inplace", x, cols, false)
+    softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, false)
 }
 
 /// [`softmax_rows`] for masked scores: a row of all `-inf` (every position
@@ -101,7 +116,7 @@ pub fn softmax_rows_masked<T: Float>(
     out: &mut [T],
     cols: usize,
 ) -> Result<(), ShapeError> {
-    softmax_rows_impl("softmax_rows_masked", x, out, cols, true)
+    softmax_rows_with_isa(dispatch::selected(), Variant::ThreePass, x, out, cols, true)
 }
 
 /// [`softmax_rows_masked`] in place.
@@ -109,7 +124,18 @@ pub fn softmax_rows_masked<T: Float>(
 /// # Errors
 /// As [`softmax_rows_inplace`].
 pub fn softmax_rows_masked_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
-    softmax_rows_inplace_impl("softmax_rows_masked_inplace", x, cols, true)
+    softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, true)
+}
+
+/// Which algorithm: the three-pass kernel every public function uses, or
+/// the online variant kept for the benchmark that compared them.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// Max, exp-store-sum, scale.
+    ThreePass,
+    /// Running max and rescaled sum, then exp and scale.
+    Online,
 }
 
 /// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
@@ -122,53 +148,81 @@ fn use_threads(len: usize) -> bool {
     len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
 }
 
-fn softmax_rows_impl<T: Float>(
-    function: &'static str,
+/// Runs the kernel of tier `isa` on whole rows.
+fn run<T: Float>(isa: Supported, variant: Variant, io: impl Io<T>, cols: usize, masked: bool) {
+    match (isa.isa(), variant) {
+        // SAFETY (all four x86 arms): `isa` is a `Supported` token for the
+        // arm's tier, so this CPU has every feature that tier's kernels are
+        // compiled with (see `dispatch`).
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx512, Variant::ThreePass) => unsafe { avx512::softmax_rows(io, cols, masked) },
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx512, Variant::Online) => unsafe { avx512::softmax_rows_online(io, cols, masked) },
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx2, Variant::ThreePass) => unsafe { avx2::softmax_rows(io, cols, masked) },
+        #[cfg(target_arch = "x86_64")]
+        (Isa::Avx2, Variant::Online) => unsafe { avx2::softmax_rows_online(io, cols, masked) },
+        (_, Variant::ThreePass) => portable::softmax_rows::<T, T::Portable>(io, cols, masked),
+        (_, Variant::Online) => portable::softmax_rows_online::<T, T::Portable>(io, cols, masked),
+    }
+}
+
+/// [`softmax_rows`] (or [`softmax_rows_masked`] when `masked`) on a chosen
+/// tier and variant, for tests and benches.
+#[doc(hidden)]
+pub fn softmax_rows_with_isa<T: Float>(
+    isa: Supported,
+    variant: Variant,
     x: &[T],
     out: &mut [T],
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
+    let function = if masked {
+        "softmax_rows_masked"
+    } else {
+        "softmax_rows"
+    };
     ShapeError::check_len(function, "out", x.len(), out.len())?;
     ShapeError::rows(function, "x", x.len(), cols)?;
     if x.is_empty() {
         return Ok(());
     }
-    let run = |x: &[T], out: &mut [T]| {
-        for (x, out) in x.chunks_exact(cols).zip(out.chunks_exact_mut(cols)) {
-            portable::softmax_row(x, out, masked);
-        }
-    };
     if use_threads(x.len()) {
         let block = rows_per_task(cols) * cols;
         x.par_chunks(block)
             .zip(out.par_chunks_mut(block))
-            .for_each(|(x, out)| run(x, out));
+            .for_each(|(src, dst)| run(isa, variant, Split { src, dst }, cols, masked));
     } else {
-        run(x, out);
+        run(isa, variant, Split { src: x, dst: out }, cols, masked);
     }
     Ok(())
 }
 
-fn softmax_rows_inplace_impl<T: Float>(
-    function: &'static str,
+/// [`softmax_rows_inplace`] (or [`softmax_rows_masked_inplace`] when
+/// `masked`) on a chosen tier, for tests and benches.
+#[doc(hidden)]
+pub fn softmax_rows_inplace_with_isa<T: Float>(
+    isa: Supported,
     x: &mut [T],
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
+    let function = if masked {
+        "softmax_rows_masked_inplace"
+    } else {
+        "softmax_rows_inplace"
+    };
     ShapeError::rows(function, "x", x.len(), cols)?;
     if x.is_empty() {
         return Ok(());
     }
-    let run = |x: &mut [T]| {
-        for row in x.chunks_exact_mut(cols) {
-            portable::softmax_row_inplace(row, masked);
-        }
-    };
+    let variant = Variant::ThreePass;
     if use_threads(x.len()) {
-        x.par_chunks_mut(rows_per_task(cols) * cols).for_each(run);
+        x.par_chunks_mut(rows_per_task(cols) * cols)
+            .for_each(|rows| run(isa, variant, InPlace(rows), cols, masked));
     } else {
-        run(x);
+        run(isa, variant, InPlace(x), cols, masked);
     }
     Ok(())
 }

@@ -1,33 +1,37 @@
-//! Portable (`wide`) softmax of one row, in three passes: max, exp-store-sum,
-//! scale. Its scalar definition is [`crate::reference::softmax_row_f64`].
+//! Softmax over rows, written once over the tier's vector type `V`. The
+//! portable tier runs it on `T::Portable`; `avx2.rs` and `avx512.rs` run the
+//! same code on their vectors inside functions compiled for those
+//! instruction sets. Its definition is [`crate::reference::softmax_row_f64`].
+//!
+//! Two paths, chosen by the row length alone (so a row's result never depends
+//! on where it sits in a batch, the batch size or the thread count):
+//!
+//! - rows of more than [`SMALL_COLS`] elements: three passes over the row,
+//!   (1) the row max, (2) `e = exp(x - max)` stored and summed, (3) a scale
+//!   by `1 / sum`.
+//! - shorter rows (the chapter's 3 classes, 10-class problems): vectorised
+//!   across rows instead, `V::LANES` rows at a time, one row per lane.
+//!
+//! An online variant ([`softmax_rows_online`]: running max and rescaled sum
+//! in one pass, exp and scale in a second) is kept for the benchmark that
+//! chose the three-pass form (`BENCHMARKS.md`).
 
 use crate::Float;
-use crate::simd::{Lanes, map, map_inplace};
+use crate::exp::{exp_diff_le0, exp_le0};
+use crate::io::{Io, LaneMap};
+use crate::simd::Vector;
 
-/// Maximum of the row, ignoring NaN (NaN is caught later: it turns the sum
-/// into NaN). `-inf` for a row of only `-inf` and NaN.
+/// Rows of at most this many elements take the across-rows path: a row
+/// shorter than one AVX-512 vector of `f32`.
+pub const SMALL_COLS: usize = 16;
+
+/// Block of the online variant's first pass, in elements.
+const ONLINE_BLOCK: usize = 1024;
+
+/// `max(a, b)` that propagates NaN: once `a` is NaN it stays NaN.
 #[inline(always)]
-fn row_max<T: Float>(row: &[T]) -> T {
-    let mut acc = T::Vector::splat(T::NEG_INFINITY);
-    let mut chunks = row.chunks_exact(T::Vector::LANES);
-    for c in &mut chunks {
-        acc = acc.max(T::Vector::load(c));
-    }
-    acc = acc.max(T::Vector::load_padded(chunks.remainder(), T::NEG_INFINITY));
-    acc.reduce_max()
-}
-
-/// The value that fills a row whose max is not finite, by the documented
-/// rules: `+inf` gives NaN; only `-inf` and NaN gives NaN, or zeros when
-/// `masked` and there is no NaN.
-#[cold]
-fn special_fill<T: Float>(row: &[T], max: T, masked: bool) -> T {
-    let all_neg_inf = max == T::NEG_INFINITY && !row.iter().any(|v| v.is_nan());
-    if masked && all_neg_inf {
-        T::ZERO
-    } else {
-        T::NAN
-    }
+fn max_nan<T: Float>(a: T, b: T) -> T {
+    if b > a || b.is_nan() { b } else { a }
 }
 
 #[inline(always)]
@@ -35,40 +39,260 @@ fn is_finite<T: Float>(v: T) -> bool {
     v > T::NEG_INFINITY && v < T::INFINITY
 }
 
-/// Softmax of `src` into `dst` (equal, non-zero lengths).
-pub(super) fn softmax_row<T: Float>(src: &[T], dst: &mut [T], masked: bool) {
-    let max = row_max(src);
-    if !is_finite(max) {
-        dst.fill(special_fill(src, max, masked));
-        return;
+/// What fills a row whose (NaN-propagating) max is not finite: NaN or `+inf`
+/// gives NaN; `-inf` means every element is `-inf`, which gives NaN, or
+/// zeros when `masked`.
+#[inline(always)]
+fn special_fill<T: Float>(max: T, masked: bool) -> T {
+    if masked && max == T::NEG_INFINITY {
+        T::ZERO
+    } else {
+        T::NAN
     }
-    let m = T::Vector::splat(max);
-    let mut sum = T::Vector::splat(T::ZERO);
-    // Padding lanes hold -inf, so they add exp(-inf) = 0 to the sum.
-    map::<T, T::Vector>(src, dst, T::NEG_INFINITY, |x| {
-        let e = (x - m).map_lanes(T::exp);
-        sum = sum + e;
-        e
-    });
-    let inv = T::Vector::splat(T::ONE / sum.reduce_add());
-    map_inplace::<T, T::Vector>(dst, T::ZERO, |e| e * inv);
 }
 
-/// Softmax of `row` in place (non-empty).
-pub(super) fn softmax_row_inplace<T: Float>(row: &mut [T], masked: bool) {
-    let max = row_max(row);
+/// NaN-propagating maximum of a non-empty `row`.
+///
+/// The vector loop keeps four independent maxima (one `max` instruction
+/// each, which drops NaN) and beside them `flag = x · 0 + flag`, which stays
+/// zero unless some `x` is NaN or infinite (one fused multiply-add). Only a
+/// row so flagged is scanned again with the exact NaN-propagating rule.
+#[inline(always)]
+fn row_max<T: Float, V: Vector<T>>(row: &[T]) -> T {
+    let zero = V::splat(T::ZERO);
+    let mut m = [V::splat(T::NEG_INFINITY); 4];
+    let mut flag = [zero; 4];
+    let mut chunks = row.chunks_exact(4 * V::LANES);
+    for c in &mut chunks {
+        for k in 0..4 {
+            let x = V::load(&c[k * V::LANES..]);
+            m[k] = V::max_fast(m[k], x);
+            flag[k] = V::madd(x, zero, flag[k]);
+        }
+    }
+    for c in chunks.remainder().chunks(V::LANES) {
+        // Pad with a real element: it changes neither the max nor the flag.
+        let x = V::load_padded(c, row[0]);
+        m[0] = V::max_fast(m[0], x);
+        flag[0] = V::madd(x, zero, flag[0]);
+    }
+    let flag = (flag[0] + flag[1]) + (flag[2] + flag[3]);
+    if flag.reduce_add() != T::ZERO {
+        // NaN or ±inf somewhere: the exact rule, element by element.
+        return row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
+    }
+    V::max_fast(V::max_fast(m[0], m[1]), V::max_fast(m[2], m[3])).reduce_max_fast()
+}
+
+/// Σ `exp(x - max)` over `io.input()[range]`, also storing each term at the
+/// same place in `io.output()` when `STORE`.
+#[inline(always)]
+fn exp_sum<T: Float, V: Vector<T>, const STORE: bool>(
+    io: &mut impl Io<T>,
+    range: std::ops::Range<usize>,
+    max: T,
+) -> T {
+    let m = V::splat(max);
+    let mut acc = V::splat(T::ZERO);
+    if STORE {
+        // The tail is padded with -inf: exp(-inf - max) = 0 adds nothing.
+        let mut f = ExpSum { max: m, sum: acc };
+        io.map_vec(range, T::NEG_INFINITY, &mut f);
+        acc = f.sum;
+    } else {
+        let row = &io.input()[range];
+        let mut chunks = row.chunks_exact(V::LANES);
+        for c in &mut chunks {
+            acc = acc + exp_diff_le0::<T, V>(V::load(c), m);
+        }
+        acc = acc + exp_diff_le0::<T, V>(V::load_padded(chunks.remainder(), T::NEG_INFINITY), m);
+    }
+    acc.reduce_add()
+}
+
+/// `e = exp(x - max)`, stored, and summed.
+struct ExpSum<V> {
+    max: V,
+    sum: V,
+}
+
+impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpSum<V> {
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        let e = exp_diff_le0::<T, V>(x, self.max);
+        self.sum = self.sum + e;
+        e
+    }
+}
+
+/// `exp(x - max) * inv`: the online variant's second pass.
+struct ExpScale<V> {
+    max: V,
+    inv: V,
+}
+
+impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpScale<V> {
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        exp_diff_le0::<T, V>(x, self.max) * self.inv
+    }
+}
+
+/// `out *= s`, vector by vector.
+#[inline(always)]
+fn scale<T: Float, V: Vector<T>>(out: &mut [T], s: T) {
+    let s = V::splat(s);
+    let mut chunks = out.chunks_exact_mut(V::LANES);
+    for c in &mut chunks {
+        (V::load(c) * s).store(c);
+    }
+    let tail = chunks.into_remainder();
+    if !tail.is_empty() {
+        (V::load_padded(tail, T::ZERO) * s).store_prefix(tail);
+    }
+}
+
+/// Three-pass softmax of the row at `row`.
+#[inline(always)]
+fn softmax_row<T: Float, V: Vector<T>>(
+    io: &mut impl Io<T>,
+    row: std::ops::Range<usize>,
+    masked: bool,
+) {
+    let max = row_max::<T, V>(&io.input()[row.clone()]);
     if !is_finite(max) {
-        let fill = special_fill(row, max, masked);
-        row.fill(fill);
+        io.output()[row].fill(special_fill(max, masked));
         return;
     }
-    let m = T::Vector::splat(max);
-    let mut sum = T::Vector::splat(T::ZERO);
-    map_inplace::<T, T::Vector>(row, T::NEG_INFINITY, |x| {
-        let e = (x - m).map_lanes(T::exp);
-        sum = sum + e;
-        e
-    });
-    let inv = T::Vector::splat(T::ONE / sum.reduce_add());
-    map_inplace::<T, T::Vector>(row, T::ZERO, |e| e * inv);
+    let sum = exp_sum::<T, V, true>(io, row.clone(), max);
+    scale::<T, V>(&mut io.output()[row], T::ONE / sum);
+}
+
+/// Across-rows softmax of whole rows of `cols <= SMALL_COLS` elements:
+/// `LANES` rows are transposed into lanes (`t[j]` holds column `j` of each),
+/// so every step is one vector operation over `LANES` rows. A partial last
+/// group is padded with zero rows, whose results are dropped; each lane's
+/// arithmetic is the same, so a row gives the same bits in any lane.
+#[inline(always)]
+fn softmax_small_rows<T: Float, V: Vector<T>>(io: &mut impl Io<T>, cols: usize, masked: bool) {
+    // Room for a group of rows, transposed: SMALL_COLS columns of up to 16
+    // lanes (the widest vector).
+    const MAX_LANES: usize = 16;
+    debug_assert!(cols > 0 && cols <= SMALL_COLS && V::LANES <= MAX_LANES);
+    let rows = io.input().len() / cols;
+    let mut r0 = 0;
+    while r0 < rows {
+        let g = V::LANES.min(rows - r0);
+        let block = r0 * cols..(r0 + g) * cols;
+        let mut t = [[T::ZERO; MAX_LANES]; SMALL_COLS];
+        for (lane, row) in io.input()[block.clone()].chunks_exact(cols).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                t[j][lane] = v;
+            }
+        }
+        let zero = V::splat(T::ZERO);
+        let mut max = V::load(&t[0]);
+        let mut flag = zero;
+        for tj in &t[..cols] {
+            let x = V::load(tj);
+            max = V::max_fast(max, x);
+            flag = V::madd(x, zero, flag);
+        }
+        // A row with NaN or ±inf: its exact max decides, by the rule (a
+        // finite max means only some -inf, which the ordinary path handles).
+        let mut flags = [T::ZERO; MAX_LANES];
+        flag.store(&mut flags);
+        let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
+        for lane in (0..g).filter(|&l| flags[l] != T::ZERO) {
+            let exact = t[..cols]
+                .iter()
+                .fold(T::NEG_INFINITY, |m, tj| max_nan(m, tj[lane]));
+            if !is_finite(exact) {
+                fill[lane] = Some(special_fill(exact, masked));
+            }
+        }
+        let mut e = [zero; SMALL_COLS];
+        let mut sum = zero;
+        for (ej, tj) in e.iter_mut().zip(&t[..cols]) {
+            *ej = exp_diff_le0::<T, V>(V::load(tj), max);
+            sum = sum + *ej;
+        }
+        let inv = V::splat(T::ONE) / sum;
+        for (ej, tj) in e.iter().zip(&mut t[..cols]) {
+            (*ej * inv).store(tj);
+        }
+        for (lane, row) in io.output()[block].chunks_exact_mut(cols).enumerate() {
+            match fill[lane] {
+                None => {
+                    for (j, v) in row.iter_mut().enumerate() {
+                        *v = t[j][lane];
+                    }
+                }
+                Some(f) => row.fill(f),
+            }
+        }
+        r0 += g;
+    }
+}
+
+/// Softmax of every row of `cols` elements in `io` (whole rows, `cols > 0`).
+#[inline(always)]
+pub(super) fn softmax_rows<T: Float, V: Vector<T>>(mut io: impl Io<T>, cols: usize, masked: bool) {
+    if cols <= SMALL_COLS {
+        softmax_small_rows::<T, V>(&mut io, cols, masked);
+    } else {
+        let rows = io.input().len() / cols;
+        for r in 0..rows {
+            softmax_row::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
+        }
+    }
+}
+
+/// The online variant, for the benchmark only: one pass keeps a running max
+/// and a sum rescaled whenever the max grows (per block of
+/// [`ONLINE_BLOCK`]), a second pass computes `exp(x - max) / sum` again.
+/// One pass over memory fewer than [`softmax_rows`], one `exp` per element
+/// more.
+#[inline(always)]
+pub(super) fn softmax_rows_online<T: Float, V: Vector<T>>(
+    mut io: impl Io<T>,
+    cols: usize,
+    masked: bool,
+) {
+    let rows = io.input().len() / cols;
+    for r in 0..rows {
+        let row = r * cols..(r + 1) * cols;
+        let (mut max, mut sum) = (T::NEG_INFINITY, T::ZERO);
+        let mut b = row.start;
+        while b < row.end {
+            let block = b..(b + ONLINE_BLOCK).min(row.end);
+            let new_max = max_nan(max, row_max::<T, V>(&io.input()[block.clone()]));
+            if !is_finite(new_max) {
+                max = new_max;
+                if new_max == T::NEG_INFINITY {
+                    b = block.end;
+                    continue; // all -inf so far: nothing to add
+                }
+                break; // NaN or +inf decides the row
+            }
+            let rescale = if max == T::NEG_INFINITY {
+                T::ZERO
+            } else {
+                let d = V::splat(max) - V::splat(new_max);
+                exp_le0::<T, V>(d).reduce_max_fast()
+            };
+            sum = sum * rescale + exp_sum::<T, V, false>(&mut io, block.clone(), new_max);
+            max = new_max;
+            b = block.end;
+        }
+        if !is_finite(max) {
+            io.output()[row].fill(special_fill(max, masked));
+            continue;
+        }
+        let mut f = ExpScale {
+            max: V::splat(max),
+            inv: V::splat(T::ONE / sum),
+        };
+        io.map_vec(row, T::NEG_INFINITY, &mut f);
+    }
 }

@@ -1,0 +1,139 @@
+//! `e^x` for `x <= 0` on a vector, the exponential inside softmax and
+//! sigmoid, written once for every tier and both precisions.
+//!
+//! Every exponential the kernels need has a non-positive argument (softmax
+//! takes `e^(x - max)`, sigmoid `e^-|x|`), so only underflow needs care:
+//! results below the smallest normal number are flushed to `+0.0`, and
+//! `-inf` gives `+0.0`. NaN gives NaN. Positive arguments are outside the
+//! domain (the result is unspecified, never UB).
+//!
+//! Method (Cody and Waite): `x = n ln 2 + r` with `n = round(x / ln 2)` and
+//! `|r| <= ln 2 / 2`, `ln 2` split in two so that `n · ln2_hi` is exact; then
+//! `e^x = 2^n e^r`, `e^r` from a polynomial, and `2^n` built in the exponent
+//! bits. `n` is rounded with the "magic number" trick (adding `1.5 · 2^23`
+//! leaves `n` in the low mantissa bits), which needs no float-to-int
+//! conversion. There is no clamp: below `LO` a final select replaces
+//! whatever the bit arithmetic made by zero, and NaN flows through each step.
+//!
+//! The x86 tiers use fused multiply-adds, the portable tier separate
+//! multiplies and adds; results differ in the last bit at most. Accuracy is
+//! measured over every `f32` in the domain and a dense `f64` sweep against
+//! libm (`tests/accuracy.rs`), within [`EXP_F32_MAX_ULPS`] and
+//! [`EXP_F64_MAX_ULPS`].
+
+use crate::Float;
+use crate::simd::Vector;
+
+/// Bound on the error of the `f32` exp in ulps of the result, for results at
+/// or above `f32::MIN_POSITIVE`, on every tier (checked exhaustively in
+/// `tests/accuracy.rs`).
+pub const EXP_F32_MAX_ULPS: f64 = 2.0;
+
+/// Bound on the error of the `f64` exp in ulps of the result, for results at
+/// or above `f64::MIN_POSITIVE`, on every tier (checked on a dense sweep in
+/// `tests/accuracy.rs`).
+pub const EXP_F64_MAX_ULPS: f64 = 2.0;
+
+/// The constants of the exp for one precision.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ExpConsts<T: 'static> {
+    /// `ln(MIN_POSITIVE)`: below it the result is flushed to zero.
+    pub lo: T,
+    /// `log2(e)`.
+    pub log2e: T,
+    /// `1.5 · 2^(mantissa bits)`.
+    pub magic: T,
+    /// The high part of `ln 2`, short enough that `n · ln2_hi` is exact.
+    pub ln2_hi: T,
+    /// `ln 2 - ln2_hi`.
+    pub ln2_lo: T,
+    /// Coefficients of `(e^r - 1 - r) / r^2`, highest degree first.
+    pub poly: &'static [T],
+}
+
+/// `f32`: the Cephes `expf` reduction and minimax polynomial (degree 7 in
+/// all).
+pub(crate) const EXP_F32: ExpConsts<f32> = ExpConsts {
+    lo: -87.336_54,
+    log2e: std::f32::consts::LOG2_E,
+    magic: 12_582_912.0,
+    // 0.693359375 exactly (0x3f31_8000): 9 significant bits.
+    ln2_hi: 0.693_359_4,
+    ln2_lo: -2.121_944_4e-4,
+    poly: &[
+        1.987_569_1e-4,
+        1.398_199_9e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        1.666_666_5e-1,
+        0.5,
+    ],
+};
+
+/// `f64`: Cephes' reduction; the Taylor coefficients `1/k!` for k = 13 down
+/// to 2 (on `|r| <= ln2/2` the truncation error `r^14/14!` is below 5e-18,
+/// far under half an ulp).
+pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
+    lo: -708.396_418_532_264,
+    log2e: std::f64::consts::LOG2_E,
+    magic: 6_755_399_441_055_744.0,
+    ln2_hi: 6.931_457_519_531_25e-1,
+    ln2_lo: 1.428_606_820_309_417_2e-6,
+    poly: &[
+        1.0 / 6_227_020_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+    ],
+};
+
+/// `e^x` lane-wise for `x <= 0` (see the module docs).
+#[inline(always)]
+pub(crate) fn exp_le0<T: Float, V: Vector<T>>(x: V) -> V {
+    exp_core::<T, V, false>(x, x)
+}
+
+/// `e^(a - b)` lane-wise for `a <= b`, with the subtraction made exact: its
+/// rounding error, recovered by Knuth's TwoSum, joins the reduced argument.
+/// Without it, `a - b` rounded once costs up to `|a - b| · u` of relative
+/// error in the result (exp's condition number is `|a - b|`): 5e-6 in `f32`
+/// at `a - b = -87`. Softmax uses this for `e^(x - max)`.
+#[inline(always)]
+pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>>(a: V, b: V) -> V {
+    let d = a - b;
+    // TwoSum(a, -b): d + err == a - b exactly.
+    let bp = d - a;
+    let ap = d - bp;
+    let err = (a - ap) - (b + bp);
+    exp_core::<T, V, true>(d, err)
+}
+
+/// `e^(x + lo)` for `x <= 0` and `|lo|` below half an ulp of `x` (`lo` is
+/// only read when `LO`).
+#[inline(always)]
+fn exp_core<T: Float, V: Vector<T>, const LO: bool>(x: V, lo: V) -> V {
+    let c = T::EXP;
+    let magic = V::splat(c.magic);
+    let t = V::madd(x, V::splat(c.log2e), magic);
+    let n = t - magic;
+    let r = V::madd(n, V::splat(-c.ln2_hi), x);
+    let mut r = V::madd(n, V::splat(-c.ln2_lo), r);
+    if LO {
+        r = r + lo;
+    }
+    let mut p = V::splat(c.poly[0]);
+    for &k in &c.poly[1..] {
+        p = V::madd(p, r, V::splat(k));
+    }
+    let er = V::madd(p, r * r, r) + V::splat(T::ONE);
+    V::zero_where_lt(er * V::pow2_magic(t), x, V::splat(c.lo))
+}

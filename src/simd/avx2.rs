@@ -1,0 +1,173 @@
+//! `Vector` on AVX2 + FMA: `__m256` (8 × f32) and `__m256d` (4 × f64).
+//!
+//! SAFETY (for every `unsafe` block in this file): the intrinsics need AVX,
+//! AVX2 or FMA. Values of these types are only created inside the AVX2
+//! tier's `#[target_feature(enable = "avx2,fma")]` kernels, which are only
+//! entered through a `dispatch::Supported` token for `Isa::Avx2`, i.e. on a
+//! CPU that reported both features. Loads and stores go through slices
+//! bounds-checked to hold `LANES` elements first.
+
+use std::arch::x86_64::*;
+use std::ops::{Add, Div, Mul, Sub};
+
+use super::{Vector, pairwise};
+
+/// 8 × `f32` in a `__m256`.
+#[derive(Clone, Copy, Debug)]
+pub struct F32x8(__m256);
+
+/// 4 × `f64` in a `__m256d`.
+#[derive(Clone, Copy, Debug)]
+pub struct F64x4(__m256d);
+
+macro_rules! avx2_vector {
+    (
+        $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident,
+        add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
+        set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
+        max $max:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
+        to_int $to_int:ident, from_int $from_int:ident, set1_int $set1_int:ident,
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal, bias_minus_magic $bm:expr
+    ) => {
+        impl Add for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $add(self.0, o.0) })
+            }
+        }
+        impl Sub for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $sub(self.0, o.0) })
+            }
+        }
+        impl Mul for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $mul(self.0, o.0) })
+            }
+        }
+        impl Div for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $div(self.0, o.0) })
+            }
+        }
+
+        // SAFETY: values exist only on CPUs with AVX2 and FMA (module docs).
+        unsafe impl Vector<$t> for $v {
+            const LANES: usize = $n;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $set1(v) })
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                let s = &s[..$n];
+                // SAFETY: `s` holds $n readable elements; unaligned load.
+                $v(unsafe { $loadu(s.as_ptr()) })
+            }
+            #[inline(always)]
+            fn load_padded(s: &[$t], fill: $t) -> Self {
+                let mut a = [fill; $n];
+                a[..s.len()].copy_from_slice(s);
+                Self::load(&a)
+            }
+            #[inline(always)]
+            fn store(self, d: &mut [$t]) {
+                let d = &mut d[..$n];
+                // SAFETY: `d` holds $n writable elements; unaligned store.
+                unsafe { $storeu(d.as_mut_ptr(), self.0) }
+            }
+            #[inline(always)]
+            fn store_prefix(self, d: &mut [$t]) {
+                let mut a = [0.0; $n];
+                self.store(&mut a);
+                let n = d.len();
+                d.copy_from_slice(&a[..n]);
+            }
+            #[inline(always)]
+            fn madd(a: Self, b: Self, c: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $fmadd(a.0, b.0, c.0) })
+            }
+            #[inline(always)]
+            fn max_fast(a: Self, b: Self) -> Self {
+                // max(b, a) returns its second operand unless b > a.
+                // SAFETY: see the module docs.
+                $v(unsafe { $max(b.0, a.0) })
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $andnot($set1(-0.0), self.0) })
+            }
+            #[inline(always)]
+            fn select_ge_zero(x: Self, a: Self, b: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $blendv(b.0, a.0, $cmp::<_CMP_GE_OQ>(x.0, $set1(0.0))) })
+            }
+            #[inline(always)]
+            fn gt_zero_and(x: Self, v: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $and($cmp::<_CMP_GT_OQ>(x.0, $set1(0.0)), v.0) })
+            }
+            #[inline(always)]
+            fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $andnot($cmp::<_CMP_LT_OQ>(x.0, lo.0), y.0) })
+            }
+            #[inline(always)]
+            fn pow2_magic(t: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe {
+                    let n = $add_int($to_int(t.0), $set1_int($bm));
+                    $from_int($shl::<$mant>(n))
+                })
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                let mut a = [0.0; $n];
+                self.store(&mut a);
+                pairwise(a, |x, y| x + y)
+            }
+            #[inline(always)]
+            fn reduce_max_fast(self) -> $t {
+                let mut a = [0.0; $n];
+                self.store(&mut a);
+                pairwise(a, |x, y| if y > x { y } else { x })
+            }
+        }
+    };
+}
+
+avx2_vector!(
+    F32x8, f32, 8, __m256, __m256i,
+    add _mm256_add_ps, sub _mm256_sub_ps, mul _mm256_mul_ps, div _mm256_div_ps,
+    set1 _mm256_set1_ps, loadu _mm256_loadu_ps, storeu _mm256_storeu_ps, fmadd _mm256_fmadd_ps,
+    max _mm256_max_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
+    cmp _mm256_cmp_ps,
+    to_int _mm256_castps_si256, from_int _mm256_castsi256_ps, set1_int _mm256_set1_epi32,
+    add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
+    bias_minus_magic 127i32.wrapping_sub(12_582_912.0f32.to_bits() as i32)
+);
+
+avx2_vector!(
+    F64x4, f64, 4, __m256d, __m256i,
+    add _mm256_add_pd, sub _mm256_sub_pd, mul _mm256_mul_pd, div _mm256_div_pd,
+    set1 _mm256_set1_pd, loadu _mm256_loadu_pd, storeu _mm256_storeu_pd, fmadd _mm256_fmadd_pd,
+    max _mm256_max_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
+    cmp _mm256_cmp_pd,
+    to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd, set1_int _mm256_set1_epi64x,
+    add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,
+    bias_minus_magic 1023i64.wrapping_sub(6_755_399_441_055_744.0f64.to_bits() as i64)
+);

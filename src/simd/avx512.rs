@@ -1,0 +1,184 @@
+//! `Vector` on AVX-512F: `__m512` (16 × f32) and `__m512d` (8 × f64).
+//!
+//! SAFETY (for every `unsafe` block in this file): the intrinsics need
+//! AVX-512F. Values of these types are only created inside the AVX-512
+//! tier's `#[target_feature(enable = "avx512f,avx2,fma")]` kernels, which
+//! are only entered through a `dispatch::Supported` token for
+//! `Isa::Avx512`, i.e. on a CPU that reported those features. Full loads and
+//! stores go through slices bounds-checked to hold `LANES` elements; masked
+//! loads and stores touch only the lanes whose mask bit is set, which are
+//! within the slice they come from.
+
+use std::arch::x86_64::*;
+use std::ops::{Add, Div, Mul, Sub};
+
+use super::{Vector, pairwise};
+
+/// 16 × `f32` in a `__m512`.
+#[derive(Clone, Copy, Debug)]
+pub struct F32x16(__m512);
+
+/// 8 × `f64` in a `__m512d`.
+#[derive(Clone, Copy, Debug)]
+pub struct F64x8(__m512d);
+
+macro_rules! avx512_vector {
+    (
+        $v:ident, $t:ident, $n:literal, $mask:ident,
+        add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
+        set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident,
+        mask_loadu $mask_loadu:ident, mask_storeu $mask_storeu:ident, fmadd $fmadd:ident,
+        max $max:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
+        cmp $cmp:ident,
+        to_int $to_int:ident, from_int $from_int:ident, set1_int $set1_int:ident,
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal, bias_minus_magic $bm:expr
+    ) => {
+        impl Add for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $add(self.0, o.0) })
+            }
+        }
+        impl Sub for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $sub(self.0, o.0) })
+            }
+        }
+        impl Mul for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $mul(self.0, o.0) })
+            }
+        }
+        impl Div for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $div(self.0, o.0) })
+            }
+        }
+
+        // SAFETY: values exist only on CPUs with AVX-512F (module docs).
+        unsafe impl Vector<$t> for $v {
+            const LANES: usize = $n;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $set1(v) })
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                let s = &s[..$n];
+                // SAFETY: `s` holds $n readable elements; unaligned load.
+                $v(unsafe { $loadu(s.as_ptr()) })
+            }
+            #[inline(always)]
+            fn load_padded(s: &[$t], fill: $t) -> Self {
+                assert!(s.len() <= $n);
+                let k: $mask = ((1u32 << s.len()) - 1) as $mask;
+                // SAFETY: only the low `s.len()` lanes are read (mask `k`),
+                // and `s` holds that many elements; masked-off lanes are not
+                // accessed and take `fill`.
+                $v(unsafe { $mask_loadu($set1(fill), k, s.as_ptr()) })
+            }
+            #[inline(always)]
+            fn store(self, d: &mut [$t]) {
+                let d = &mut d[..$n];
+                // SAFETY: `d` holds $n writable elements; unaligned store.
+                unsafe { $storeu(d.as_mut_ptr(), self.0) }
+            }
+            #[inline(always)]
+            fn store_prefix(self, d: &mut [$t]) {
+                assert!(d.len() <= $n);
+                let k: $mask = ((1u32 << d.len()) - 1) as $mask;
+                // SAFETY: only the low `d.len()` lanes are written (mask
+                // `k`), and `d` holds that many elements.
+                unsafe { $mask_storeu(d.as_mut_ptr(), k, self.0) }
+            }
+            #[inline(always)]
+            fn madd(a: Self, b: Self, c: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $fmadd(a.0, b.0, c.0) })
+            }
+            #[inline(always)]
+            fn max_fast(a: Self, b: Self) -> Self {
+                // max(b, a) returns its second operand unless b > a.
+                // SAFETY: see the module docs.
+                $v(unsafe { $max(b.0, a.0) })
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $abs(self.0) })
+            }
+            #[inline(always)]
+            fn select_ge_zero(x: Self, a: Self, b: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $blend($cmp::<_CMP_GE_OQ>(x.0, $set1(0.0)), b.0, a.0) })
+            }
+            #[inline(always)]
+            fn gt_zero_and(x: Self, v: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $maskz_mov($cmp::<_CMP_GT_OQ>(x.0, $set1(0.0)), v.0) })
+            }
+            #[inline(always)]
+            fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self {
+                // Keep `y` where !(x < lo), NaN included (unordered).
+                // SAFETY: see the module docs.
+                $v(unsafe { $maskz_mov($cmp::<_CMP_NLT_UQ>(x.0, lo.0), y.0) })
+            }
+            #[inline(always)]
+            fn pow2_magic(t: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe {
+                    let n = $add_int($to_int(t.0), $set1_int($bm));
+                    $from_int($shl::<$mant>(n))
+                })
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                let mut a = [0.0; $n];
+                self.store(&mut a);
+                pairwise(a, |x, y| x + y)
+            }
+            #[inline(always)]
+            fn reduce_max_fast(self) -> $t {
+                let mut a = [0.0; $n];
+                self.store(&mut a);
+                pairwise(a, |x, y| if y > x { y } else { x })
+            }
+        }
+    };
+}
+
+avx512_vector!(
+    F32x16, f32, 16, __mmask16,
+    add _mm512_add_ps, sub _mm512_sub_ps, mul _mm512_mul_ps, div _mm512_div_ps,
+    set1 _mm512_set1_ps, loadu _mm512_loadu_ps, storeu _mm512_storeu_ps,
+    mask_loadu _mm512_mask_loadu_ps, mask_storeu _mm512_mask_storeu_ps, fmadd _mm512_fmadd_ps,
+    max _mm512_max_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
+    cmp _mm512_cmp_ps_mask,
+    to_int _mm512_castps_si512, from_int _mm512_castsi512_ps, set1_int _mm512_set1_epi32,
+    add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23,
+    bias_minus_magic 127i32.wrapping_sub(12_582_912.0f32.to_bits() as i32)
+);
+
+avx512_vector!(
+    F64x8, f64, 8, __mmask8,
+    add _mm512_add_pd, sub _mm512_sub_pd, mul _mm512_mul_pd, div _mm512_div_pd,
+    set1 _mm512_set1_pd, loadu _mm512_loadu_pd, storeu _mm512_storeu_pd,
+    mask_loadu _mm512_mask_loadu_pd, mask_storeu _mm512_mask_storeu_pd, fmadd _mm512_fmadd_pd,
+    max _mm512_max_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
+    cmp _mm512_cmp_pd_mask,
+    to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd, set1_int _mm512_set1_epi64,
+    add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52,
+    bias_minus_magic 1023i64.wrapping_sub(6_755_399_441_055_744.0f64.to_bits() as i64)
+);

@@ -1,0 +1,202 @@
+//! The vector type the kernels are written against, and its implementations:
+//! one per instruction-set tier and element type.
+//!
+//! | tier | `f32` | `f64` | file |
+//! |---|---|---|---|
+//! | portable | `[f32; 8]` | `[f64; 4]` | this file (plain Rust; the compiler vectorises it for the build target) |
+//! | AVX2 + FMA | `__m256` | `__m256d` | `avx2.rs` |
+//! | AVX-512F | `__m512` | `__m512d` | `avx512.rs` |
+//!
+//! A kernel is a generic function over `V: Vector<T>`, marked
+//! `#[inline(always)]`; each tier instantiates it inside a function compiled
+//! with `#[target_feature]` for that tier, so the intrinsics behind `V`'s
+//! methods inline into code that is allowed to use them.
+//!
+//! Every operation is lane-wise and the same for body and tail (a tail is
+//! loaded padded to a full vector), so an element's result never depends on
+//! where it sits in a slice.
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
+
+use std::ops::{Add, Div, Mul, Sub};
+
+/// A vector of `LANES` values of `T`, with the operations the kernels use.
+///
+/// # Safety
+/// An implementation may use instructions the build's baseline target lacks,
+/// provided a value of the type can only exist on a CPU that has them: the
+/// x86 implementations are private to their tier's kernels, which are only
+/// ever entered through a `dispatch::Supported` token for that tier.
+pub unsafe trait Vector<T: Copy>:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// Number of lanes.
+    const LANES: usize;
+    /// Every lane `v`.
+    fn splat(v: T) -> Self;
+    /// The first `LANES` elements of `s`. Panics if `s` is shorter.
+    fn load(s: &[T]) -> Self;
+    /// `s` (at most `LANES` elements) in the low lanes, `fill` in the rest.
+    fn load_padded(s: &[T], fill: T) -> Self;
+    /// Stores all lanes to the first `LANES` elements of `d`. Panics if `d` is
+    /// shorter.
+    fn store(self, d: &mut [T]);
+    /// Stores the low `d.len()` lanes (`d.len() <= LANES`) to `d`.
+    fn store_prefix(self, d: &mut [T]);
+    /// `a * b + c`: fused (one rounding) on the x86 tiers, a multiply and an
+    /// add on the portable one.
+    fn madd(a: Self, b: Self, c: Self) -> Self;
+    /// `b > a ? b : a` lane-wise: x86's `max(b, a)`. NaN in `b` is dropped, NaN
+    /// in `a` kept; `max_fast(x, 0)` is ReLU with NumPy's -0.0 and NaN
+    /// behaviour.
+    fn max_fast(a: Self, b: Self) -> Self;
+    /// `|x|` (sign bit cleared).
+    fn abs(self) -> Self;
+    /// `x >= 0 ? a : b` lane-wise (NaN gives `b`).
+    fn select_ge_zero(x: Self, a: Self, b: Self) -> Self;
+    /// `x > 0 ? v : 0` lane-wise (NaN gives 0).
+    fn gt_zero_and(x: Self, v: Self) -> Self;
+    /// `x < lo ? 0 : y` lane-wise (NaN in `x` gives `y`).
+    fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self;
+    /// `2^n` for `t = n + MAGIC` with `MAGIC = 1.5 · 2^(mantissa bits)` and
+    /// `n` a small integer: `n` plus the exponent bias shifted into the
+    /// exponent field. Valid for `n` in the normal exponent range.
+    fn pow2_magic(t: Self) -> Self;
+    /// Sum of the lanes in a fixed pairwise order.
+    fn reduce_add(self) -> T;
+    /// [`Vector::max_fast`] across the lanes, in a fixed pairwise order.
+    fn reduce_max_fast(self) -> T;
+}
+
+/// Pairwise reduction of an array in a fixed order (`N` a power of two).
+#[inline(always)]
+pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) -> T) -> T {
+    let mut n = N;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            a[i] = f(a[i], a[i + n]);
+        }
+    }
+    a[0]
+}
+
+/// The portable vector: a plain array, every operation a loop over its
+/// lanes that the compiler unrolls and vectorises for the build target
+/// (SSE2 on default x86-64, NEON on aarch64).
+#[derive(Clone, Copy, Debug)]
+pub struct Portable<T, const N: usize>(pub [T; N]);
+
+macro_rules! portable_vector {
+    ($t:ident, $n:literal, $bits:ident, $mant:literal, $bias:literal, $magic:literal) => {
+        impl Add for Portable<$t, $n> {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                Portable(std::array::from_fn(|i| self.0[i] + o.0[i]))
+            }
+        }
+        impl Sub for Portable<$t, $n> {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                Portable(std::array::from_fn(|i| self.0[i] - o.0[i]))
+            }
+        }
+        impl Mul for Portable<$t, $n> {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                Portable(std::array::from_fn(|i| self.0[i] * o.0[i]))
+            }
+        }
+        impl Div for Portable<$t, $n> {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                Portable(std::array::from_fn(|i| self.0[i] / o.0[i]))
+            }
+        }
+
+        // SAFETY: plain Rust on the baseline target; no instruction beyond it.
+        unsafe impl Vector<$t> for Portable<$t, $n> {
+            const LANES: usize = $n;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                Portable([v; $n])
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                Portable(s[..$n].try_into().expect("LANES elements"))
+            }
+            #[inline(always)]
+            fn load_padded(s: &[$t], fill: $t) -> Self {
+                let mut a = [fill; $n];
+                a[..s.len()].copy_from_slice(s);
+                Portable(a)
+            }
+            #[inline(always)]
+            fn store(self, d: &mut [$t]) {
+                d[..$n].copy_from_slice(&self.0);
+            }
+            #[inline(always)]
+            fn store_prefix(self, d: &mut [$t]) {
+                let n = d.len();
+                d.copy_from_slice(&self.0[..n]);
+            }
+            #[inline(always)]
+            fn madd(a: Self, b: Self, c: Self) -> Self {
+                a * b + c
+            }
+            #[inline(always)]
+            fn max_fast(a: Self, b: Self) -> Self {
+                Portable(std::array::from_fn(|i| {
+                    if b.0[i] > a.0[i] { b.0[i] } else { a.0[i] }
+                }))
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                Portable(self.0.map($t::abs))
+            }
+            #[inline(always)]
+            fn select_ge_zero(x: Self, a: Self, b: Self) -> Self {
+                Portable(std::array::from_fn(|i| {
+                    if x.0[i] >= 0.0 { a.0[i] } else { b.0[i] }
+                }))
+            }
+            #[inline(always)]
+            fn gt_zero_and(x: Self, v: Self) -> Self {
+                Portable(std::array::from_fn(
+                    |i| if x.0[i] > 0.0 { v.0[i] } else { 0.0 },
+                ))
+            }
+            #[inline(always)]
+            fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self {
+                Portable(std::array::from_fn(|i| {
+                    if x.0[i] < lo.0[i] { 0.0 } else { y.0[i] }
+                }))
+            }
+            #[inline(always)]
+            fn pow2_magic(t: Self) -> Self {
+                Portable(t.0.map(|t| {
+                    let n = t.to_bits().wrapping_sub(($magic as $t).to_bits());
+                    $t::from_bits(n.wrapping_add($bias) << $mant)
+                }))
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                pairwise(self.0, |a, b| a + b)
+            }
+            #[inline(always)]
+            fn reduce_max_fast(self) -> $t {
+                pairwise(self.0, |a, b| if b > a { b } else { a })
+            }
+        }
+    };
+}
+
+portable_vector!(f32, 8, u32, 23, 127, 12_582_912.0);
+portable_vector!(f64, 4, u64, 52, 1023, 6_755_399_441_055_744.0);

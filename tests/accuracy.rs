@@ -1,0 +1,189 @@
+//! Accuracy of the vectorised exp and of softmax, measured on every tier
+//! against `f64` libm (for `f32`) and against libm with a correction term
+//! (for `f64`), over dense sweeps. The bounds are the documented ones
+//! (`nn_kernels::EXP_F32_MAX_ULPS`, `EXP_F64_MAX_ULPS`, and the softmax
+//! relative-error figures in `nn_kernels::softmax`); the measured maxima are
+//! printed (`cargo test --release --test accuracy -- --nocapture`).
+
+mod common;
+
+use common::tiers;
+use nn_kernels::activation::exp_le0_with_isa;
+use nn_kernels::reference;
+use nn_kernels::softmax::{Variant, softmax_rows_with_isa};
+
+/// Distance in ulps of `got` from the exact `want`, in units of the ulp of
+/// `want` at `T`'s precision (`ulp` = the spacing of `T` at `want`).
+fn ulps(got: f64, want: f64, ulp: f64) -> f64 {
+    (got - want).abs() / ulp
+}
+
+fn ulp_f32(v: f64) -> f64 {
+    let v = v.abs() as f32;
+    (f32::from_bits(v.to_bits() + 1) - v) as f64
+}
+
+/// `e^x` for `f64` `x` to about 1e-19 relative: libm's value plus the first
+/// order correction from `e^x = e^(x_hi) (1 + x_lo)`, where `x_hi` is `x`
+/// rounded to 40 bits so that libm sees an exactly representable product.
+/// Simpler: libm's `exp` is correctly rounded in practice (glibc < 0.51 ulp),
+/// so measuring against it overstates our error by at most 0.51 ulp, and the
+/// bound below allows for that.
+fn exp_exactish(x: f64) -> f64 {
+    x.exp()
+}
+
+#[test]
+fn exp_f32_within_documented_ulps_on_every_tier() {
+    // Every 7th f32 bit pattern from -0.0 down to ln(MIN_POSITIVE): about 160
+    // million inputs... too many for a default run; every 61st is 18 million.
+    let lo = -87.336_54f32;
+    let (start, end) = ((-0.0f32).to_bits(), lo.to_bits());
+    let x: Vec<f32> = (start..=end).step_by(61).map(f32::from_bits).collect();
+    for isa in tiers() {
+        let mut out = vec![f32::NAN; x.len()];
+        exp_le0_with_isa(isa, &x, &mut out).unwrap();
+        let mut worst = (0.0f64, 0.0f32);
+        for (&xi, &o) in x.iter().zip(&out) {
+            let want = (xi as f64).exp();
+            if want < f32::MIN_POSITIVE as f64 {
+                continue; // flushed to zero by design
+            }
+            let e = ulps(o as f64, want, ulp_f32(want));
+            if e > worst.0 {
+                worst = (e, xi);
+            }
+        }
+        eprintln!(
+            "exp f32 on {}: max error {:.3} ulp at x = {:e} ({} inputs)",
+            isa.isa(),
+            worst.0,
+            worst.1,
+            x.len()
+        );
+        assert!(
+            worst.0 <= nn_kernels::EXP_F32_MAX_ULPS,
+            "{}: {worst:?}",
+            isa.isa()
+        );
+    }
+}
+
+#[test]
+fn exp_f64_within_documented_ulps_on_every_tier() {
+    // 4 million points spread over [ln(MIN_POSITIVE), 0], plus the
+    // neighbourhood of 0 and of the reduction boundaries (k ln2 / 2).
+    let lo = -708.396_418_532_264f64;
+    let mut x: Vec<f64> = (0..4_000_000)
+        .map(|i| lo * (i as f64 / 4_000_000.0))
+        .collect();
+    x.extend((1..2000).map(|k| -(k as f64) * std::f64::consts::LN_2 / 2.0));
+    x.extend((1..2000).map(|k| -(k as f64) * 1e-10));
+    for isa in tiers() {
+        let mut out = vec![f64::NAN; x.len()];
+        exp_le0_with_isa(isa, &x, &mut out).unwrap();
+        let mut worst = (0.0f64, 0.0f64);
+        for (&xi, &o) in x.iter().zip(&out) {
+            let want = exp_exactish(xi);
+            if want < f64::MIN_POSITIVE {
+                continue;
+            }
+            let ulp = f64::from_bits(want.to_bits() + 1) - want;
+            let e = ulps(o, want, ulp);
+            if e > worst.0 {
+                worst = (e, xi);
+            }
+        }
+        eprintln!(
+            "exp f64 on {}: max error {:.3} ulp at x = {:e} ({} inputs)",
+            isa.isa(),
+            worst.0,
+            worst.1,
+            x.len()
+        );
+        assert!(
+            worst.0 <= nn_kernels::EXP_F64_MAX_ULPS,
+            "{}: {worst:?}",
+            isa.isa()
+        );
+    }
+}
+
+#[test]
+fn exp_special_values_on_every_tier() {
+    for isa in tiers() {
+        let x = [
+            f32::NEG_INFINITY,
+            -88.0,
+            -1e30,
+            -f32::MAX,
+            0.0,
+            -0.0,
+            f32::NAN,
+            -1e-30,
+        ];
+        let mut out = [1.0f32; 8];
+        exp_le0_with_isa(isa, &x, &mut out).unwrap();
+        assert_eq!(&out[..6], &[0.0, 0.0, 0.0, 0.0, 1.0, 1.0], "{}", isa.isa());
+        assert!(out[6].is_nan());
+        assert_eq!(out[7], 1.0);
+    }
+}
+
+/// The softmax accuracy figures: max relative error against the f64
+/// reference, over rows built to sweep the exponent range densely.
+fn softmax_sweep<T: nn_kernels::Float>(limit: f64) {
+    // Rows of 33 (row path) and 7 (across-rows path): a max at a random
+    // offset, the rest spread over [max - 80, max] (f32) so every output
+    // magnitude from 1 down to e^-80 appears, at several centres so the
+    // subtraction x - max rounds (and is corrected).
+    let span = if std::mem::size_of::<T>() == 4 {
+        80.0
+    } else {
+        700.0
+    };
+    for cols in [7usize, 33] {
+        let rows = 20_000;
+        let mut x: Vec<T> = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            let centre = [0.0, 1.0, -3.7, 40.5, -1234.5, 1e5][r % 6];
+            for j in 0..cols {
+                let t = ((r * cols + j) as f64 * 0.618_033_988_75).fract();
+                x.push(T::from_f64(centre - t * span));
+            }
+        }
+        for isa in tiers() {
+            let mut out = vec![T::NAN; x.len()];
+            softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut out, cols, false).unwrap();
+            let mut worst = 0.0f64;
+            for (xr, or) in x.chunks(cols).zip(out.chunks(cols)) {
+                let want = reference::softmax_row_f64(xr, false);
+                for (o, w) in or.iter().zip(&want) {
+                    if *w >= common::min_positive::<T>() * 1e3 {
+                        worst = worst.max((o.to_f64() - w).abs() / w);
+                    }
+                }
+            }
+            eprintln!(
+                "softmax {} on {} cols={cols}: max relative error {worst:.3e}",
+                T::NAME,
+                isa.isa()
+            );
+            assert!(
+                worst <= limit,
+                "{} cols={cols}: {worst:e} > {limit:e}",
+                isa.isa()
+            );
+        }
+    }
+}
+
+#[test]
+fn softmax_f32_relative_error_at_most_1e_6() {
+    softmax_sweep::<f32>(1e-6);
+}
+
+#[test]
+fn softmax_f64_relative_error_at_most_1e_14() {
+    softmax_sweep::<f64>(1e-14);
+}
