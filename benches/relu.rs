@@ -1,35 +1,68 @@
-//! ReLU throughput (elements/s), in place and out of place, against a naive
-//! loop and against `copy_from_slice` of the same bytes (the memory-bound
-//! yardstick: ReLU cannot beat a copy).
+//! ReLU throughput (elements/s), out of place and in place, on every
+//! instruction-set tier the CPU has, against a naive loop and against
+//! `copy_from_slice` of the same bytes (the memory-bound yardstick: ReLU
+//! reads and writes as much as a copy), on one thread and on all threads.
 //!
 //! `cargo bench --bench relu`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa};
+use nn_kernels::dispatch::supported_isas;
+use rayon::prelude::*;
 use std::hint::black_box;
+
+/// Elements per rayon task of the copy yardstick on several threads (the
+/// kernels split themselves the same way above `PAR_MIN_ELEMS`).
+const TASK: usize = 1 << 18;
 
 fn relu(c: &mut Criterion) {
     let mut g = c.benchmark_group("relu_f32");
-    for n in [4096usize, 262_144, 16_777_216] {
+    let all = rayon::current_num_threads();
+    for n in [4096usize, 262_144, 524_288, 1_048_576, 16_777_216] {
         let x: Vec<f32> = (0..n).map(|i| (i % 201) as f32 - 100.0).collect();
         let mut out = vec![0.0f32; n];
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(BenchmarkId::new("copy_from_slice", n), |b| {
-            b.iter(|| out.copy_from_slice(black_box(&x)))
-        });
-        g.bench_function(BenchmarkId::new("naive", n), |b| {
+        g.bench_function(BenchmarkId::new("naive/1t", n), |b| {
             b.iter(|| {
                 for (o, &v) in out.iter_mut().zip(black_box(&x)) {
                     *o = if v < 0.0 { 0.0 } else { v };
                 }
             })
         });
-        g.bench_function(BenchmarkId::new("ours", n), |b| {
-            b.iter(|| nn_kernels::relu(black_box(&x), &mut out).unwrap())
-        });
-        let mut buf = x.clone();
-        g.bench_function(BenchmarkId::new("ours_inplace", n), |b| {
-            b.iter(|| nn_kernels::relu_inplace(black_box(&mut buf)))
-        });
+        for threads in [1, all] {
+            // Below the threshold the kernels stay on one thread anyway.
+            if threads > 1 && n < nn_kernels::activation::PAR_MIN_ELEMS / 2 {
+                continue;
+            }
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let t = format!("{threads}t");
+            g.bench_function(BenchmarkId::new(format!("copy_from_slice/{t}"), n), |b| {
+                pool.install(|| {
+                    b.iter(|| {
+                        if threads == 1 {
+                            out.copy_from_slice(black_box(&x))
+                        } else {
+                            out.par_chunks_mut(TASK)
+                                .zip(black_box(&x).par_chunks(TASK))
+                                .for_each(|(o, x)| o.copy_from_slice(x))
+                        }
+                    })
+                })
+            });
+            for isa in supported_isas() {
+                g.bench_function(BenchmarkId::new(format!("{}/{t}", isa.isa()), n), |b| {
+                    pool.install(|| b.iter(|| relu_with_isa(isa, black_box(&x), &mut out).unwrap()))
+                });
+                let mut buf = x.clone();
+                g.bench_function(
+                    BenchmarkId::new(format!("{}-inplace/{t}", isa.isa()), n),
+                    |b| pool.install(|| b.iter(|| relu_inplace_with_isa(isa, black_box(&mut buf)))),
+                );
+            }
+        }
     }
     g.finish();
 }

@@ -25,7 +25,7 @@ macro_rules! avx2_vector {
         $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident,
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
-        max $max:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
+        max $max:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
         to_int $to_int:ident, from_int $from_int:ident, set1_int $set1_int:ident,
         add_int $add_int:ident, shl $shl:ident, mant $mant:literal, bias_minus_magic $bm:expr
     ) => {
@@ -135,6 +135,11 @@ macro_rules! avx2_vector {
                 })
             }
             #[inline(always)]
+            fn any_nan(self) -> bool {
+                // SAFETY: see the module docs.
+                unsafe { $movemask($cmp::<_CMP_UNORD_Q>(self.0, self.0)) != 0 }
+            }
+            #[inline(always)]
             fn reduce_add(self) -> $t {
                 let mut a = [0.0; $n];
                 self.store(&mut a);
@@ -154,7 +159,7 @@ avx2_vector!(
     F32x8, f32, 8, __m256, __m256i,
     add _mm256_add_ps, sub _mm256_sub_ps, mul _mm256_mul_ps, div _mm256_div_ps,
     set1 _mm256_set1_ps, loadu _mm256_loadu_ps, storeu _mm256_storeu_ps, fmadd _mm256_fmadd_ps,
-    max _mm256_max_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
+    max _mm256_max_ps, movemask _mm256_movemask_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
     cmp _mm256_cmp_ps,
     to_int _mm256_castps_si256, from_int _mm256_castsi256_ps, set1_int _mm256_set1_epi32,
     add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
@@ -165,7 +170,7 @@ avx2_vector!(
     F64x4, f64, 4, __m256d, __m256i,
     add _mm256_add_pd, sub _mm256_sub_pd, mul _mm256_mul_pd, div _mm256_div_pd,
     set1 _mm256_set1_pd, loadu _mm256_loadu_pd, storeu _mm256_storeu_pd, fmadd _mm256_fmadd_pd,
-    max _mm256_max_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
+    max _mm256_max_pd, movemask _mm256_movemask_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
     cmp _mm256_cmp_pd,
     to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd, set1_int _mm256_set1_epi64x,
     add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,

@@ -144,6 +144,11 @@ macro_rules! avx512_vector {
                 })
             }
             #[inline(always)]
+            fn any_nan(self) -> bool {
+                // SAFETY: see the module docs.
+                unsafe { $cmp::<_CMP_UNORD_Q>(self.0, self.0) != 0 }
+            }
+            #[inline(always)]
             fn reduce_add(self) -> $t {
                 let mut a = [0.0; $n];
                 self.store(&mut a);

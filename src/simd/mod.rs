@@ -65,6 +65,8 @@ pub unsafe trait Vector<T: Copy>:
     /// `n` a small integer: `n` plus the exponent bias shifted into the
     /// exponent field. Valid for `n` in the normal exponent range.
     fn pow2_magic(t: Self) -> Self;
+    /// True if any lane is NaN.
+    fn any_nan(self) -> bool;
     /// Sum of the lanes in a fixed pairwise order.
     fn reduce_add(self) -> T;
     /// [`Vector::max_fast`] across the lanes, in a fixed pairwise order.
@@ -185,6 +187,10 @@ macro_rules! portable_vector {
                     let n = t.to_bits().wrapping_sub(($magic as $t).to_bits());
                     $t::from_bits(n.wrapping_add($bias) << $mant)
                 }))
+            }
+            #[inline(always)]
+            fn any_nan(self) -> bool {
+                self.0.iter().any(|v| v.is_nan())
             }
             #[inline(always)]
             fn reduce_add(self) -> $t {

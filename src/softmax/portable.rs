@@ -76,8 +76,8 @@ fn row_max<T: Float, V: Vector<T>>(row: &[T]) -> T {
         m[0] = V::max_fast(m[0], x);
         flag[0] = V::madd(x, zero, flag[0]);
     }
-    let flag = (flag[0] + flag[1]) + (flag[2] + flag[3]);
-    if flag.reduce_add() != T::ZERO {
+    // Flags are 0 or NaN (x · 0 is never ±inf), so a sum is NaN iff any is.
+    if ((flag[0] + flag[1]) + (flag[2] + flag[3])).any_nan() {
         // NaN or ±inf somewhere: the exact rule, element by element.
         return row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
     }
@@ -168,64 +168,69 @@ fn softmax_row<T: Float, V: Vector<T>>(
     scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }
 
-/// Across-rows softmax of whole rows of `cols <= SMALL_COLS` elements:
+/// Across-rows softmax of whole rows of `COLS <= SMALL_COLS` elements:
 /// `LANES` rows are transposed into lanes (`t[j]` holds column `j` of each),
-/// so every step is one vector operation over `LANES` rows. A partial last
-/// group is padded with zero rows, whose results are dropped; each lane's
-/// arithmetic is the same, so a row gives the same bits in any lane.
+/// so every step is one vector operation over `LANES` rows. `COLS` is a
+/// constant so the transposes unroll. A partial last group is padded with
+/// zero rows, whose results are dropped; each lane's arithmetic is the same,
+/// so a row gives the same bits in any lane.
 #[inline(always)]
-fn softmax_small_rows<T: Float, V: Vector<T>>(io: &mut impl Io<T>, cols: usize, masked: bool) {
-    // Room for a group of rows, transposed: SMALL_COLS columns of up to 16
-    // lanes (the widest vector).
+fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    masked: bool,
+) {
+    // The widest vector has 16 lanes.
     const MAX_LANES: usize = 16;
-    debug_assert!(cols > 0 && cols <= SMALL_COLS && V::LANES <= MAX_LANES);
-    let rows = io.input().len() / cols;
+    debug_assert!(V::LANES <= MAX_LANES);
+    let rows = io.input().len() / COLS;
+    let zero = V::splat(T::ZERO);
     let mut r0 = 0;
     while r0 < rows {
         let g = V::LANES.min(rows - r0);
-        let block = r0 * cols..(r0 + g) * cols;
-        let mut t = [[T::ZERO; MAX_LANES]; SMALL_COLS];
-        for (lane, row) in io.input()[block.clone()].chunks_exact(cols).enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                t[j][lane] = v;
+        let block = r0 * COLS..(r0 + g) * COLS;
+        let mut t = [[T::ZERO; MAX_LANES]; COLS];
+        for (lane, row) in io.input()[block.clone()].chunks_exact(COLS).enumerate() {
+            for j in 0..COLS {
+                t[j][lane] = row[j];
             }
         }
-        let zero = V::splat(T::ZERO);
-        let mut max = V::load(&t[0]);
+        let mut x = [zero; COLS];
+        for j in 0..COLS {
+            x[j] = V::load(&t[j]);
+        }
+        let mut max = x[0];
         let mut flag = zero;
-        for tj in &t[..cols] {
-            let x = V::load(tj);
-            max = V::max_fast(max, x);
-            flag = V::madd(x, zero, flag);
+        for &xj in &x {
+            max = V::max_fast(max, xj);
+            flag = V::madd(xj, zero, flag);
         }
-        // A row with NaN or ±inf: its exact max decides, by the rule (a
-        // finite max means only some -inf, which the ordinary path handles).
-        let mut flags = [T::ZERO; MAX_LANES];
-        flag.store(&mut flags);
+        // A row with NaN or ±inf (flag NaN): its exact max decides, by the
+        // rule; a finite exact max means only some -inf, which the ordinary
+        // path handles.
         let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
-        for lane in (0..g).filter(|&l| flags[l] != T::ZERO) {
-            let exact = t[..cols]
-                .iter()
-                .fold(T::NEG_INFINITY, |m, tj| max_nan(m, tj[lane]));
-            if !is_finite(exact) {
-                fill[lane] = Some(special_fill(exact, masked));
+        if flag.any_nan() {
+            for (lane, f) in fill.iter_mut().enumerate().take(g) {
+                let exact = t.iter().fold(T::NEG_INFINITY, |m, tj| max_nan(m, tj[lane]));
+                if !is_finite(exact) {
+                    *f = Some(special_fill(exact, masked));
+                }
             }
         }
-        let mut e = [zero; SMALL_COLS];
         let mut sum = zero;
-        for (ej, tj) in e.iter_mut().zip(&t[..cols]) {
-            *ej = exp_diff_le0::<T, V>(V::load(tj), max);
-            sum = sum + *ej;
+        for xj in &mut x {
+            *xj = exp_diff_le0::<T, V>(*xj, max);
+            sum = sum + *xj;
         }
         let inv = V::splat(T::ONE) / sum;
-        for (ej, tj) in e.iter().zip(&mut t[..cols]) {
-            (*ej * inv).store(tj);
+        for j in 0..COLS {
+            (x[j] * inv).store(&mut t[j]);
         }
-        for (lane, row) in io.output()[block].chunks_exact_mut(cols).enumerate() {
+        let out = &mut io.output()[block];
+        for (lane, row) in out.chunks_exact_mut(COLS).enumerate() {
             match fill[lane] {
                 None => {
-                    for (j, v) in row.iter_mut().enumerate() {
-                        *v = t[j][lane];
+                    for j in 0..COLS {
+                        row[j] = t[j][lane];
                     }
                 }
                 Some(f) => row.fill(f),
@@ -238,8 +243,16 @@ fn softmax_small_rows<T: Float, V: Vector<T>>(io: &mut impl Io<T>, cols: usize, 
 /// Softmax of every row of `cols` elements in `io` (whole rows, `cols > 0`).
 #[inline(always)]
 pub(super) fn softmax_rows<T: Float, V: Vector<T>>(mut io: impl Io<T>, cols: usize, masked: bool) {
+    macro_rules! small {
+        ($($c:literal)*) => {
+            match cols {
+                $($c => softmax_small_rows::<T, V, $c>(&mut io, masked),)*
+                _ => unreachable!("cols <= SMALL_COLS"),
+            }
+        };
+    }
     if cols <= SMALL_COLS {
-        softmax_small_rows::<T, V>(&mut io, cols, masked);
+        small!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
     } else {
         let rows = io.input().len() / cols;
         for r in 0..rows {
