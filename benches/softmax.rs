@@ -14,7 +14,7 @@ use std::hint::black_box;
 fn data<T: Float>(n: usize) -> Vec<T> {
     // Deterministic values in [-8, 8): a typical logit range.
     (0..n)
-        .map(|i| T::from_f64(((i * 7919) % 1601) as f64 / 100.0 - 8.0))
+        .map(|i| T::from_f64(((i * 7919) % 1501) as f64 / 100.0 - 7.5))
         .collect()
 }
 

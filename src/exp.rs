@@ -3,9 +3,10 @@
 //!
 //! Every exponential the kernels need has a non-positive argument (softmax
 //! takes `e^(x - max)`, sigmoid `e^-|x|`), so only underflow needs care:
-//! results below the smallest normal number are flushed to `+0.0`, and
-//! `-inf` gives `+0.0`. NaN gives NaN. Positive arguments are outside the
-//! domain (the result is unspecified, never UB).
+//! inputs below `lo` (results below `2^(e_min + 0.6)`, 1.5 times the
+//! smallest normal number) are flushed to `+0.0`, and `-inf` gives `+0.0`.
+//! NaN gives NaN. Positive arguments are outside the domain (the result is
+//! unspecified, never UB).
 //!
 //! Method (Cody and Waite): `x = n ln 2 + r` with `n = round(x / ln 2)` and
 //! `|r| <= ln 2 / 2`, `ln 2` split in two so that `n · ln2_hi` is exact; then
@@ -24,6 +25,12 @@
 use crate::Float;
 use crate::simd::Vector;
 
+/// Inputs below this give `+0.0` from the `f32` exp (see [`EXP_F32`]).
+pub const EXP_F32_LO: f32 = EXP_F32.lo;
+
+/// Inputs below this give `+0.0` from the `f64` exp (see [`EXP_F64`]).
+pub const EXP_F64_LO: f64 = EXP_F64.lo;
+
 /// Bound on the error of the `f32` exp in ulps of the result, for results at
 /// or above `f32::MIN_POSITIVE`, on every tier (checked exhaustively in
 /// `tests/accuracy.rs`).
@@ -38,7 +45,8 @@ pub const EXP_F64_MAX_ULPS: f64 = 2.0;
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct ExpConsts<T: 'static> {
-    /// `ln(MIN_POSITIVE)`: below it the result is flushed to zero.
+    /// Below this input the result is flushed to zero: `(e_min + 0.6) ln 2`,
+    /// just above `ln(MIN_POSITIVE)`.
     pub lo: T,
     /// `log2(e)`.
     pub log2e: T,
@@ -53,9 +61,10 @@ pub struct ExpConsts<T: 'static> {
 }
 
 /// `f32`: the Cephes `expf` reduction and minimax polynomial (degree 7 in
-/// all).
+/// all). `lo = -125.4 ln 2`, so every result kept has `n >= -125` and is a
+/// normal number, which the exponent-field add of `2^n` needs.
 pub(crate) const EXP_F32: ExpConsts<f32> = ExpConsts {
-    lo: -87.336_54,
+    lo: -86.921_5,
     log2e: std::f32::consts::LOG2_E,
     magic: 12_582_912.0,
     // 0.693359375 exactly (0x3f31_8000): 9 significant bits.
@@ -74,8 +83,9 @@ pub(crate) const EXP_F32: ExpConsts<f32> = ExpConsts {
 /// `f64`: Cephes' reduction; the Taylor coefficients `1/k!` for k = 13 down
 /// to 2 (on `|r| <= ln2/2` the truncation error `r^14/14!` is below 5e-18,
 /// far under half an ulp).
+/// `lo = -1021.4 ln 2`, as for `f32`.
 pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
-    lo: -708.396_418_532_264,
+    lo: -707.979_646_825_694_4,
     log2e: std::f64::consts::LOG2_E,
     magic: 6_755_399_441_055_744.0,
     ln2_hi: 6.931_457_519_531_25e-1,
@@ -99,7 +109,14 @@ pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
 /// `e^x` lane-wise for `x <= 0` (see the module docs).
 #[inline(always)]
 pub(crate) fn exp_le0<T: Float, V: Vector<T>>(x: V) -> V {
-    exp_core::<T, V, false>(x, x)
+    exp_core::<T, V, false, false>(x, x)
+}
+
+/// [`exp_le0`] for `lo <= x <= 0` with no NaN or infinity in any lane:
+/// without the underflow select.
+#[inline(always)]
+pub(crate) fn exp_le0_in_range<T: Float, V: Vector<T>>(x: V) -> V {
+    exp_core::<T, V, false, true>(x, x)
 }
 
 /// `e^(a - b)` lane-wise for `a <= b`, with the subtraction made exact: its
@@ -107,20 +124,23 @@ pub(crate) fn exp_le0<T: Float, V: Vector<T>>(x: V) -> V {
 /// Without it, `a - b` rounded once costs up to `|a - b| · u` of relative
 /// error in the result (exp's condition number is `|a - b|`): 5e-6 in `f32`
 /// at `a - b = -87`. Softmax uses this for `e^(x - max)`.
+///
+/// `IN_RANGE` promises `lo <= a - b` and no NaN or infinity in any lane, and
+/// skips the underflow select (two instructions of about twenty).
 #[inline(always)]
-pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>>(a: V, b: V) -> V {
+pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>, const IN_RANGE: bool>(a: V, b: V) -> V {
     let d = a - b;
     // TwoSum(a, -b): d + err == a - b exactly.
     let bp = d - a;
     let ap = d - bp;
     let err = (a - ap) - (b + bp);
-    exp_core::<T, V, true>(d, err)
+    exp_core::<T, V, true, IN_RANGE>(d, err)
 }
 
 /// `e^(x + lo)` for `x <= 0` and `|lo|` below half an ulp of `x` (`lo` is
-/// only read when `LO`).
+/// only read when `LO`); `IN_RANGE` as in [`exp_diff_le0`].
 #[inline(always)]
-fn exp_core<T: Float, V: Vector<T>, const LO: bool>(x: V, lo: V) -> V {
+fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, lo: V) -> V {
     let c = T::EXP;
     let magic = V::splat(c.magic);
     let t = V::madd(x, V::splat(c.log2e), magic);
@@ -135,5 +155,11 @@ fn exp_core<T: Float, V: Vector<T>, const LO: bool>(x: V, lo: V) -> V {
         p = V::madd(p, r, V::splat(k));
     }
     let er = V::madd(p, r * r, r) + V::splat(T::ONE);
-    V::zero_where_lt(er * V::pow2_magic(t), x, V::splat(c.lo))
+    if IN_RANGE {
+        // No NaN here (promised): add n to the exponent field directly.
+        V::scale_pow2_magic(er, t)
+    } else {
+        // A multiply keeps NaN; below `lo`, whatever 2^n became is selected away.
+        V::zero_where_lt(er * V::pow2_magic(t), x, V::splat(c.lo))
+    }
 }

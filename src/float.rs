@@ -64,6 +64,9 @@ pub trait Float:
     fn from_f64(v: f64) -> Self;
     /// Converts to `f64` (exact).
     fn to_f64(self) -> f64;
+    /// Converts from `usize`, rounding to nearest.
+    #[doc(hidden)]
+    fn from_usize(v: usize) -> Self;
     /// `e^self`, from the platform's libm.
     fn exp(self) -> Self;
     /// True for any NaN.
@@ -87,6 +90,10 @@ pub trait Float:
     /// The constants of the vectorised exp (`exp.rs`).
     #[doc(hidden)]
     const EXP: ExpConsts<Self>;
+    /// Softmax rows spanning less than this skip the exact subtraction
+    /// (`softmax/portable.rs`, `Spread`): 16 for `f32`, 64 for `f64`.
+    #[doc(hidden)]
+    const EXACT_SPREAD: Self;
 
     /// `c = a · b` (`beta == 0`, `c` is only written) or `c = a · b + c`
     /// (`beta == 1`), row-major, through `matrixmultiply`.
@@ -106,7 +113,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $exp:path, $portable:ty, $avx2:ty, $avx512:ty, $gemm:path) => {
+    ($t:ident, $exp:path, $spread:literal, $portable:ty, $avx2:ty, $avx512:ty, $gemm:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -124,6 +131,10 @@ macro_rules! impl_float {
             #[inline]
             fn to_f64(self) -> f64 {
                 self as f64
+            }
+            #[inline]
+            fn from_usize(v: usize) -> Self {
+                v as $t
             }
             #[inline]
             fn exp(self) -> Self {
@@ -148,6 +159,7 @@ macro_rules! impl_float {
             #[cfg(target_arch = "x86_64")]
             type Avx512 = $avx512;
             const EXP: ExpConsts<Self> = $exp;
+            const EXACT_SPREAD: Self = $spread;
 
             #[inline]
             unsafe fn gemm_matrixmultiply(
@@ -173,6 +185,7 @@ macro_rules! impl_float {
 impl_float!(
     f32,
     crate::exp::EXP_F32,
+    16.0,
     crate::simd::Portable<f32, 8>,
     crate::simd::avx2::F32x8,
     crate::simd::avx512::F32x16,
@@ -181,6 +194,7 @@ impl_float!(
 impl_float!(
     f64,
     crate::exp::EXP_F64,
+    64.0,
     crate::simd::Portable<f64, 4>,
     crate::simd::avx2::F64x4,
     crate::simd::avx512::F64x8,

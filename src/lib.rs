@@ -65,7 +65,7 @@ pub use dense::{Activation, Dense, dense};
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
 #[doc(hidden)]
-pub use exp::{EXP_F32_MAX_ULPS, EXP_F64_MAX_ULPS};
+pub use exp::{EXP_F32_LO, EXP_F32_MAX_ULPS, EXP_F64_LO, EXP_F64_MAX_ULPS};
 pub use float::Float;
 pub use gemm::matmul;
 /// The README's code blocks, compiled and run as doc tests.

@@ -25,9 +25,9 @@ macro_rules! avx2_vector {
         $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident,
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
-        max $max:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
-        to_int $to_int:ident, from_int $from_int:ident, set1_int $set1_int:ident,
-        add_int $add_int:ident, shl $shl:ident, mant $mant:literal, bias_minus_magic $bm:expr
+        max $max:ident, min $min:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
+        to_int $to_int:ident, from_int $from_int:ident,
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal
     ) => {
         impl Add for $v {
             type Output = Self;
@@ -127,12 +127,19 @@ macro_rules! avx2_vector {
                 $v(unsafe { $andnot($cmp::<_CMP_LT_OQ>(x.0, lo.0), y.0) })
             }
             #[inline(always)]
-            fn pow2_magic(t: Self) -> Self {
+            fn scale_pow2_magic(y: Self, t: Self) -> Self {
                 // SAFETY: see the module docs.
-                $v(unsafe {
-                    let n = $add_int($to_int(t.0), $set1_int($bm));
-                    $from_int($shl::<$mant>(n))
-                })
+                $v(unsafe { $from_int($add_int($to_int(y.0), $shl::<$mant>($to_int(t.0)))) })
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                Self::splat(1.0)
+            }
+            #[inline(always)]
+            fn min_fast(a: Self, b: Self) -> Self {
+                // min(b, a) returns its second operand unless b < a.
+                // SAFETY: see the module docs.
+                $v(unsafe { $min(b.0, a.0) })
             }
             #[inline(always)]
             fn any_nan(self) -> bool {
@@ -159,20 +166,18 @@ avx2_vector!(
     F32x8, f32, 8, __m256, __m256i,
     add _mm256_add_ps, sub _mm256_sub_ps, mul _mm256_mul_ps, div _mm256_div_ps,
     set1 _mm256_set1_ps, loadu _mm256_loadu_ps, storeu _mm256_storeu_ps, fmadd _mm256_fmadd_ps,
-    max _mm256_max_ps, movemask _mm256_movemask_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
+    max _mm256_max_ps, min _mm256_min_ps, movemask _mm256_movemask_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
     cmp _mm256_cmp_ps,
-    to_int _mm256_castps_si256, from_int _mm256_castsi256_ps, set1_int _mm256_set1_epi32,
-    add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
-    bias_minus_magic 127i32.wrapping_sub(12_582_912.0f32.to_bits() as i32)
+    to_int _mm256_castps_si256, from_int _mm256_castsi256_ps,
+    add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23
 );
 
 avx2_vector!(
     F64x4, f64, 4, __m256d, __m256i,
     add _mm256_add_pd, sub _mm256_sub_pd, mul _mm256_mul_pd, div _mm256_div_pd,
     set1 _mm256_set1_pd, loadu _mm256_loadu_pd, storeu _mm256_storeu_pd, fmadd _mm256_fmadd_pd,
-    max _mm256_max_pd, movemask _mm256_movemask_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
+    max _mm256_max_pd, min _mm256_min_pd, movemask _mm256_movemask_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
     cmp _mm256_cmp_pd,
-    to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd, set1_int _mm256_set1_epi64x,
-    add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,
-    bias_minus_magic 1023i64.wrapping_sub(6_755_399_441_055_744.0f64.to_bits() as i64)
+    to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd,
+    add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52
 );

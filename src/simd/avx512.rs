@@ -28,10 +28,10 @@ macro_rules! avx512_vector {
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident,
         mask_loadu $mask_loadu:ident, mask_storeu $mask_storeu:ident, fmadd $fmadd:ident,
-        max $max:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
+        max $max:ident, min $min:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
         cmp $cmp:ident,
-        to_int $to_int:ident, from_int $from_int:ident, set1_int $set1_int:ident,
-        add_int $add_int:ident, shl $shl:ident, mant $mant:literal, bias_minus_magic $bm:expr
+        to_int $to_int:ident, from_int $from_int:ident,
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal
     ) => {
         impl Add for $v {
             type Output = Self;
@@ -136,12 +136,19 @@ macro_rules! avx512_vector {
                 $v(unsafe { $maskz_mov($cmp::<_CMP_NLT_UQ>(x.0, lo.0), y.0) })
             }
             #[inline(always)]
-            fn pow2_magic(t: Self) -> Self {
+            fn scale_pow2_magic(y: Self, t: Self) -> Self {
                 // SAFETY: see the module docs.
-                $v(unsafe {
-                    let n = $add_int($to_int(t.0), $set1_int($bm));
-                    $from_int($shl::<$mant>(n))
-                })
+                $v(unsafe { $from_int($add_int($to_int(y.0), $shl::<$mant>($to_int(t.0)))) })
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                Self::splat(1.0)
+            }
+            #[inline(always)]
+            fn min_fast(a: Self, b: Self) -> Self {
+                // min(b, a) returns its second operand unless b < a.
+                // SAFETY: see the module docs.
+                $v(unsafe { $min(b.0, a.0) })
             }
             #[inline(always)]
             fn any_nan(self) -> bool {
@@ -169,11 +176,10 @@ avx512_vector!(
     add _mm512_add_ps, sub _mm512_sub_ps, mul _mm512_mul_ps, div _mm512_div_ps,
     set1 _mm512_set1_ps, loadu _mm512_loadu_ps, storeu _mm512_storeu_ps,
     mask_loadu _mm512_mask_loadu_ps, mask_storeu _mm512_mask_storeu_ps, fmadd _mm512_fmadd_ps,
-    max _mm512_max_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
+    max _mm512_max_ps, min _mm512_min_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
     cmp _mm512_cmp_ps_mask,
-    to_int _mm512_castps_si512, from_int _mm512_castsi512_ps, set1_int _mm512_set1_epi32,
-    add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23,
-    bias_minus_magic 127i32.wrapping_sub(12_582_912.0f32.to_bits() as i32)
+    to_int _mm512_castps_si512, from_int _mm512_castsi512_ps,
+    add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23
 );
 
 avx512_vector!(
@@ -181,9 +187,8 @@ avx512_vector!(
     add _mm512_add_pd, sub _mm512_sub_pd, mul _mm512_mul_pd, div _mm512_div_pd,
     set1 _mm512_set1_pd, loadu _mm512_loadu_pd, storeu _mm512_storeu_pd,
     mask_loadu _mm512_mask_loadu_pd, mask_storeu _mm512_mask_storeu_pd, fmadd _mm512_fmadd_pd,
-    max _mm512_max_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
+    max _mm512_max_pd, min _mm512_min_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
     cmp _mm512_cmp_pd_mask,
-    to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd, set1_int _mm512_set1_epi64,
-    add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52,
-    bias_minus_magic 1023i64.wrapping_sub(6_755_399_441_055_744.0f64.to_bits() as i64)
+    to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd,
+    add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52
 );

@@ -61,10 +61,22 @@ pub unsafe trait Vector<T: Copy>:
     fn gt_zero_and(x: Self, v: Self) -> Self;
     /// `x < lo ? 0 : y` lane-wise (NaN in `x` gives `y`).
     fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self;
-    /// `2^n` for `t = n + MAGIC` with `MAGIC = 1.5 · 2^(mantissa bits)` and
-    /// `n` a small integer: `n` plus the exponent bias shifted into the
-    /// exponent field. Valid for `n` in the normal exponent range.
-    fn pow2_magic(t: Self) -> Self;
+    /// `y · 2^n` for `t = n + MAGIC` with `MAGIC = 1.5 · 2^(mantissa bits)`
+    /// and `n` a small integer, by adding `n` to `y`'s exponent field (an
+    /// integer add, no multiply: `t`'s bits shifted left by the mantissa
+    /// width are exactly `n` there, since `MAGIC`'s low bits are zero). Valid
+    /// while `y · 2^n` is a normal number.
+    fn scale_pow2_magic(y: Self, t: Self) -> Self;
+    /// `2^n` itself for `t = n + MAGIC` (as [`Vector::scale_pow2_magic`] of
+    /// 1), for `n` in the normal exponent range. Multiplying by it, unlike
+    /// adding to the exponent field, keeps a NaN a NaN.
+    fn pow2_magic(t: Self) -> Self {
+        Self::scale_pow2_magic(Self::one(), t)
+    }
+    /// Every lane `1.0`.
+    fn one() -> Self;
+    /// `b < a ? b : a` lane-wise: x86's `min(b, a)` (NaN in `b` dropped).
+    fn min_fast(a: Self, b: Self) -> Self;
     /// True if any lane is NaN.
     fn any_nan(self) -> bool;
     /// Sum of the lanes in a fixed pairwise order.
@@ -93,7 +105,7 @@ pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) 
 pub struct Portable<T, const N: usize>(pub [T; N]);
 
 macro_rules! portable_vector {
-    ($t:ident, $n:literal, $bits:ident, $mant:literal, $bias:literal, $magic:literal) => {
+    ($t:ident, $n:literal, $mant:literal) => {
         impl Add for Portable<$t, $n> {
             type Output = Self;
             #[inline(always)]
@@ -182,10 +194,19 @@ macro_rules! portable_vector {
                 }))
             }
             #[inline(always)]
-            fn pow2_magic(t: Self) -> Self {
-                Portable(t.0.map(|t| {
-                    let n = t.to_bits().wrapping_sub(($magic as $t).to_bits());
-                    $t::from_bits(n.wrapping_add($bias) << $mant)
+            fn scale_pow2_magic(y: Self, t: Self) -> Self {
+                Portable(std::array::from_fn(|i| {
+                    $t::from_bits(y.0[i].to_bits().wrapping_add(t.0[i].to_bits() << $mant))
+                }))
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                Portable([1.0; $n])
+            }
+            #[inline(always)]
+            fn min_fast(a: Self, b: Self) -> Self {
+                Portable(std::array::from_fn(|i| {
+                    if b.0[i] < a.0[i] { b.0[i] } else { a.0[i] }
                 }))
             }
             #[inline(always)]
@@ -204,5 +225,5 @@ macro_rules! portable_vector {
     };
 }
 
-portable_vector!(f32, 8, u32, 23, 127, 12_582_912.0);
-portable_vector!(f64, 4, u64, 52, 1023, 6_755_399_441_055_744.0);
+portable_vector!(f32, 8, 23);
+portable_vector!(f64, 4, 52);

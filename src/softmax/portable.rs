@@ -17,7 +17,7 @@
 //! chose the three-pass form (`BENCHMARKS.md`).
 
 use crate::Float;
-use crate::exp::{exp_diff_le0, exp_le0};
+use crate::exp::{exp_diff_le0, exp_le0, exp_le0_in_range};
 use crate::io::{Io, LaneMap};
 use crate::simd::Vector;
 
@@ -51,75 +51,136 @@ fn special_fill<T: Float>(max: T, masked: bool) -> T {
     }
 }
 
-/// NaN-propagating maximum of a non-empty `row`.
+/// NaN-propagating maximum of a non-empty `row`, and the row's spread
+/// `max - min` (`+inf` when the row has NaN or infinities), which chooses
+/// the exp pass (see [`Spread`]).
 ///
-/// The vector loop keeps four independent maxima (one `max` instruction
-/// each, which drops NaN) and beside them `flag = x · 0 + flag`, which stays
-/// zero unless some `x` is NaN or infinite (one fused multiply-add). Only a
-/// row so flagged is scanned again with the exact NaN-propagating rule.
+/// The vector loop keeps four independent maxima and minima (one `max` and
+/// one `min` instruction each, which drop NaN) and beside them
+/// `flag = flag + x`, which stays finite unless some `x` is NaN or infinite
+/// (or the sum overflows). Only a row so flagged is scanned again with the
+/// exact NaN-propagating rule. All three run on the adder, not the
+/// multiply-add unit the exp pass is bound by.
 #[inline(always)]
-fn row_max<T: Float, V: Vector<T>>(row: &[T]) -> T {
+fn row_max<T: Float, V: Vector<T>>(row: &[T]) -> (T, T) {
     let zero = V::splat(T::ZERO);
-    let mut m = [V::splat(T::NEG_INFINITY); 4];
+    let mut hi = [V::splat(T::NEG_INFINITY); 4];
+    let mut lo = [V::splat(T::INFINITY); 4];
     let mut flag = [zero; 4];
     let mut chunks = row.chunks_exact(4 * V::LANES);
     for c in &mut chunks {
         for k in 0..4 {
             let x = V::load(&c[k * V::LANES..]);
-            m[k] = V::max_fast(m[k], x);
-            flag[k] = V::madd(x, zero, flag[k]);
+            hi[k] = V::max_fast(hi[k], x);
+            lo[k] = V::min_fast(lo[k], x);
+            flag[k] = flag[k] + x;
         }
     }
     for c in chunks.remainder().chunks(V::LANES) {
-        // Pad with a real element: it changes neither the max nor the flag.
+        // Pad with a real element: it changes neither max, min nor flag.
         let x = V::load_padded(c, row[0]);
-        m[0] = V::max_fast(m[0], x);
-        flag[0] = V::madd(x, zero, flag[0]);
+        hi[0] = V::max_fast(hi[0], x);
+        lo[0] = V::min_fast(lo[0], x);
+        flag[0] = flag[0] + x;
     }
-    // Flags are 0 or NaN (x · 0 is never ±inf), so a sum is NaN iff any is.
-    if ((flag[0] + flag[1]) + (flag[2] + flag[3])).any_nan() {
+    // `flag · 0` is NaN exactly where a flag is not finite.
+    if (((flag[0] + flag[1]) + (flag[2] + flag[3])) * zero).any_nan() {
         // NaN or ±inf somewhere: the exact rule, element by element.
-        return row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
+        let max = row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
+        return (max, T::INFINITY);
     }
-    V::max_fast(V::max_fast(m[0], m[1]), V::max_fast(m[2], m[3])).reduce_max_fast()
+    let max = V::max_fast(V::max_fast(hi[0], hi[1]), V::max_fast(hi[2], hi[3])).reduce_max_fast();
+    let min = V::min_fast(V::min_fast(lo[0], lo[1]), V::min_fast(lo[2], lo[3]));
+    let min = -(V::max_fast(zero - min, zero - min).reduce_max_fast());
+    (max, max - min)
+}
+
+/// Which exp pass a row takes, by its spread `max - min`:
+///
+/// - `Narrow` (spread `< T::EXACT_SPREAD`: 16 for f32, 64 for f64): every
+///   `x - max` is below 16 (64) in magnitude, so its rounding costs at most
+///   `2^-21` (`2^-47`) relative in the exponential, inside the documented
+///   bound; the exact-subtraction correction (six adds per vector) is
+///   skipped, and so is the underflow select.
+/// - `InRange` (spread `<= -lo`): exact subtraction, no underflow select.
+/// - `Wide`: exact subtraction and the underflow select (outputs below the
+///   exp's range flush to zero; rows with `-inf` come here too).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Spread {
+    Narrow,
+    InRange,
+    Wide,
+}
+
+impl Spread {
+    #[inline(always)]
+    fn of<T: Float>(spread: T) -> Spread {
+        if spread < T::EXACT_SPREAD {
+            Spread::Narrow
+        } else if spread <= -T::EXP.lo {
+            Spread::InRange
+        } else {
+            Spread::Wide
+        }
+    }
 }
 
 /// Σ `exp(x - max)` over `io.input()[range]`, also storing each term at the
-/// same place in `io.output()` when `STORE`.
+/// same place in `io.output()` when `STORE`. `MODE` is a [`Spread`], for the
+/// whole vectors; a partial last vector is padded with `-inf` and always
+/// takes the exact, checked exp, so padding adds exactly 0.
 #[inline(always)]
-fn exp_sum<T: Float, V: Vector<T>, const STORE: bool>(
+fn exp_sum<T: Float, V: Vector<T>, const STORE: bool, const MODE: u8>(
     io: &mut impl Io<T>,
     range: std::ops::Range<usize>,
     max: T,
 ) -> T {
     let m = V::splat(max);
+    let whole = range.start..range.end - range.len() % V::LANES;
+    let tail = whole.end..range.end;
     let mut acc = V::splat(T::ZERO);
     if STORE {
-        // The tail is padded with -inf: exp(-inf - max) = 0 adds nothing.
-        let mut f = ExpSum { max: m, sum: acc };
-        io.map_vec(range, T::NEG_INFINITY, &mut f);
-        acc = f.sum;
+        let mut f = ExpSum::<V, MODE> { max: m, sum: acc };
+        io.map_vec(whole, T::NEG_INFINITY, &mut f);
+        let mut t = ExpSum::<V, { Spread::Wide as u8 }> { max: m, sum: f.sum };
+        io.map_vec(tail, T::NEG_INFINITY, &mut t);
+        acc = t.sum;
     } else {
         let row = &io.input()[range];
         let mut chunks = row.chunks_exact(V::LANES);
         for c in &mut chunks {
-            acc = acc + exp_diff_le0::<T, V>(V::load(c), m);
+            acc = acc + exp_of_diff::<T, V, MODE>(V::load(c), m);
         }
-        acc = acc + exp_diff_le0::<T, V>(V::load_padded(chunks.remainder(), T::NEG_INFINITY), m);
+        if !chunks.remainder().is_empty() {
+            let x = V::load_padded(chunks.remainder(), T::NEG_INFINITY);
+            acc = acc + exp_of_diff::<T, V, { Spread::Wide as u8 }>(x, m);
+        }
     }
     acc.reduce_add()
 }
 
+/// `exp(x - max)` in the way the row's [`Spread`] (`MODE`) allows.
+#[inline(always)]
+fn exp_of_diff<T: Float, V: Vector<T>, const MODE: u8>(x: V, max: V) -> V {
+    if MODE == Spread::Narrow as u8 {
+        exp_le0_in_range::<T, V>(x - max)
+    } else if MODE == Spread::InRange as u8 {
+        exp_diff_le0::<T, V, true>(x, max)
+    } else {
+        exp_diff_le0::<T, V, false>(x, max)
+    }
+}
+
 /// `e = exp(x - max)`, stored, and summed.
-struct ExpSum<V> {
+struct ExpSum<V, const MODE: u8> {
     max: V,
     sum: V,
 }
 
-impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpSum<V> {
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<V, MODE> {
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
-        let e = exp_diff_le0::<T, V>(x, self.max);
+        let e = exp_of_diff::<T, V, MODE>(x, self.max);
         self.sum = self.sum + e;
         e
     }
@@ -134,7 +195,7 @@ struct ExpScale<V> {
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpScale<V> {
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
-        exp_diff_le0::<T, V>(x, self.max) * self.inv
+        exp_diff_le0::<T, V, false>(x, self.max) * self.inv
     }
 }
 
@@ -159,12 +220,16 @@ fn softmax_row<T: Float, V: Vector<T>>(
     row: std::ops::Range<usize>,
     masked: bool,
 ) {
-    let max = row_max::<T, V>(&io.input()[row.clone()]);
+    let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
     if !is_finite(max) {
         io.output()[row].fill(special_fill(max, masked));
         return;
     }
-    let sum = exp_sum::<T, V, true>(io, row.clone(), max);
+    let sum = match Spread::of(spread) {
+        Spread::Narrow => exp_sum::<T, V, true, { Spread::Narrow as u8 }>(io, row.clone(), max),
+        Spread::InRange => exp_sum::<T, V, true, { Spread::InRange as u8 }>(io, row.clone(), max),
+        Spread::Wide => exp_sum::<T, V, true, { Spread::Wide as u8 }>(io, row.clone(), max),
+    };
     scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }
 
@@ -202,13 +267,13 @@ fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
         let mut flag = zero;
         for &xj in &x {
             max = V::max_fast(max, xj);
-            flag = V::madd(xj, zero, flag);
+            flag = flag + xj;
         }
-        // A row with NaN or ±inf (flag NaN): its exact max decides, by the
+        // A row with NaN or ±inf (flag not finite): its exact max decides, by the
         // rule; a finite exact max means only some -inf, which the ordinary
         // path handles.
         let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
-        if flag.any_nan() {
+        if (flag * zero).any_nan() {
             for (lane, f) in fill.iter_mut().enumerate().take(g) {
                 let exact = t.iter().fold(T::NEG_INFINITY, |m, tj| max_nan(m, tj[lane]));
                 if !is_finite(exact) {
@@ -216,9 +281,11 @@ fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
                 }
             }
         }
+        // Always the exact, checked exp: a cheaper one chosen per group
+        // would make a row's bits depend on its neighbours.
         let mut sum = zero;
         for xj in &mut x {
-            *xj = exp_diff_le0::<T, V>(*xj, max);
+            *xj = exp_of_diff::<T, V, { Spread::Wide as u8 }>(*xj, max);
             sum = sum + *xj;
         }
         let inv = V::splat(T::ONE) / sum;
@@ -279,7 +346,7 @@ pub(super) fn softmax_rows_online<T: Float, V: Vector<T>>(
         let mut b = row.start;
         while b < row.end {
             let block = b..(b + ONLINE_BLOCK).min(row.end);
-            let new_max = max_nan(max, row_max::<T, V>(&io.input()[block.clone()]));
+            let new_max = max_nan(max, row_max::<T, V>(&io.input()[block.clone()]).0);
             if !is_finite(new_max) {
                 max = new_max;
                 if new_max == T::NEG_INFINITY {
@@ -294,7 +361,8 @@ pub(super) fn softmax_rows_online<T: Float, V: Vector<T>>(
                 let d = V::splat(max) - V::splat(new_max);
                 exp_le0::<T, V>(d).reduce_max_fast()
             };
-            sum = sum * rescale + exp_sum::<T, V, false>(&mut io, block.clone(), new_max);
+            sum = sum * rescale
+                + exp_sum::<T, V, false, { Spread::Wide as u8 }>(&mut io, block.clone(), new_max);
             max = new_max;
             b = block.end;
         }
