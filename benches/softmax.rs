@@ -11,10 +11,16 @@ use nn_kernels::dispatch::supported_isas;
 use nn_kernels::softmax::{SMALL_COLS, Variant, softmax_rows_with_isa};
 use std::hint::black_box;
 
+/// Deterministic logits in [-7.5, 7.5]: rows spanning 15, under the 16 (f32)
+/// below which the kernel skips its exact-subtraction correction.
 fn data<T: Float>(n: usize) -> Vec<T> {
-    // Deterministic values in [-8, 8): a typical logit range.
+    spread_data(n, 15.0)
+}
+
+/// Deterministic values spread evenly over [-spread/2, spread/2].
+fn spread_data<T: Float>(n: usize, spread: f64) -> Vec<T> {
     (0..n)
-        .map(|i| T::from_f64(((i * 7919) % 1501) as f64 / 100.0 - 7.5))
+        .map(|i| T::from_f64(((i * 7919) % 1501) as f64 / 1500.0 * spread - spread / 2.0))
         .collect()
 }
 
@@ -90,6 +96,35 @@ fn softmax(c: &mut Criterion) {
     let f32_shapes = [(300, 3), (4096, 10), (1024, 1000), (64, 32000), (8192, 128)];
     shapes::<f32>(c, &f32_shapes);
     shapes::<f64>(c, &[(1024, 1000)]);
+    wide(c);
+}
+
+/// Rows spanning 60: the exact-subtraction path, for its cost against `data`.
+fn wide(c: &mut Criterion) {
+    let (rows, cols) = (1024, 1000);
+    let x = spread_data::<f32>(rows * cols, 60.0);
+    let mut out = vec![0.0f32; x.len()];
+    let mut g = c.benchmark_group("softmax_wide_f32");
+    g.throughput(Throughput::Elements(x.len() as u64));
+    for isa in supported_isas() {
+        let id = format!("{rows}x{cols}");
+        g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
+            pool(1).install(|| {
+                b.iter(|| {
+                    softmax_rows_with_isa(
+                        isa,
+                        Variant::ThreePass,
+                        black_box(&x),
+                        &mut out,
+                        cols,
+                        false,
+                    )
+                    .unwrap()
+                })
+            })
+        });
+    }
+    g.finish();
 }
 
 /// Serial against a two-way split at sizes around the threshold: where the
