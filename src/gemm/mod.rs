@@ -96,9 +96,10 @@ pub(crate) fn gemm<T: Float>(
     if m == 0 || k == 0 || n == 0 {
         return;
     }
-    let threads = rayon::current_num_threads();
     let macs = m.saturating_mul(k).saturating_mul(n);
-    if threads > 1 && macs >= PAR_MIN_MACS && m >= 2 * PAR_MIN_ROWS {
+    // Small products never touch rayon (not even to ask its thread count).
+    if macs >= PAR_MIN_MACS && m >= 2 * PAR_MIN_ROWS && rayon::current_num_threads() > 1 {
+        let threads = rayon::current_num_threads();
         let rows = m.div_ceil(threads).max(PAR_MIN_ROWS);
         a.par_chunks(rows * k)
             .zip(out.par_chunks_mut(rows * n))
