@@ -25,10 +25,10 @@
 use crate::Float;
 use crate::simd::Vector;
 
-/// Inputs below this give `+0.0` from the `f32` exp (see [`EXP_F32`]).
+/// Inputs below this give `+0.0` from the `f32` exp: `-125.4 ln 2`.
 pub const EXP_F32_LO: f32 = EXP_F32.lo;
 
-/// Inputs below this give `+0.0` from the `f64` exp (see [`EXP_F64`]).
+/// Inputs below this give `+0.0` from the `f64` exp: `-1021.4 ln 2`.
 pub const EXP_F64_LO: f64 = EXP_F64.lo;
 
 /// Bound on the error of the `f32` exp in ulps of the result, for results at

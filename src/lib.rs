@@ -34,10 +34,17 @@
 //! # Ok::<(), nn_kernels::ShapeError>(())
 //! ```
 //!
+//! ## Instruction sets
+//! Each kernel is compiled for AVX-512, AVX2 + FMA and the build's baseline,
+//! and the best tier the CPU supports is chosen once at run time
+//! ([`selected_isa`]; see [`dispatch`]). No `RUSTFLAGS` are needed.
+//!
 //! ## Layout
 //! One module per kernel family, the safe API and its checks in `mod.rs`, the
-//! vectorised kernels beside it, and each kernel's scalar definition in
-//! [`reference`](mod@reference), which the tests use as their oracle.
+//! algorithm in `portable.rs` written once over a vector type, `avx2.rs` and
+//! `avx512.rs` compiling it for those instruction sets, and each kernel's
+//! scalar definition in [`reference`](mod@reference), which the tests use as
+//! their oracle.
 
 #![warn(missing_docs)]
 

@@ -9,10 +9,8 @@
 //! loads and stores touch only the lanes whose mask bit is set, which are
 //! within the slice they come from.
 
-use std::arch::x86_64::*;
-use std::ops::{Add, Div, Mul, Sub};
-
 use super::{Vector, pairwise};
+use std::arch::x86_64::*;
 
 /// 16 × `f32` in a `__m512`.
 #[derive(Clone, Copy, Debug)]
@@ -33,38 +31,7 @@ macro_rules! avx512_vector {
         to_int $to_int:ident, from_int $from_int:ident,
         add_int $add_int:ident, shl $shl:ident, mant $mant:literal
     ) => {
-        impl Add for $v {
-            type Output = Self;
-            #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $add(self.0, o.0) })
-            }
-        }
-        impl Sub for $v {
-            type Output = Self;
-            #[inline(always)]
-            fn sub(self, o: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $sub(self.0, o.0) })
-            }
-        }
-        impl Mul for $v {
-            type Output = Self;
-            #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $mul(self.0, o.0) })
-            }
-        }
-        impl Div for $v {
-            type Output = Self;
-            #[inline(always)]
-            fn div(self, o: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $div(self.0, o.0) })
-            }
-        }
+        super::x86_arith_ops!($v, $add, $sub, $mul, $div);
 
         // SAFETY: values exist only on CPUs with AVX-512F (module docs).
         unsafe impl Vector<$t> for $v {

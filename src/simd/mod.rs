@@ -85,6 +85,32 @@ pub unsafe trait Vector<T: Copy>:
     fn reduce_max_fast(self) -> T;
 }
 
+/// `Add`, `Sub`, `Mul` and `Div` for an x86 vector newtype `$v(raw)`, each
+/// one intrinsic. The caller's module documents why calling them is sound
+/// (values of `$v` only exist on CPUs with the intrinsics' features).
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_arith_ops {
+    ($v:ident, $add:ident, $sub:ident, $mul:ident, $div:ident) => {
+        $crate::simd::x86_arith_ops!(@op $v, Add, add, $add);
+        $crate::simd::x86_arith_ops!(@op $v, Sub, sub, $sub);
+        $crate::simd::x86_arith_ops!(@op $v, Mul, mul, $mul);
+        $crate::simd::x86_arith_ops!(@op $v, Div, div, $div);
+    };
+    (@op $v:ident, $trait:ident, $method:ident, $intrinsic:ident) => {
+        impl std::ops::$trait for $v {
+            type Output = Self;
+            #[inline(always)]
+            fn $method(self, o: Self) -> Self {
+                // SAFETY: see the module docs: a `$v` exists only on a CPU
+                // with the features this intrinsic needs.
+                $v(unsafe { $intrinsic(self.0, o.0) })
+            }
+        }
+    };
+}
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86_arith_ops;
+
 /// Pairwise reduction of an array in a fixed order (`N` a power of two).
 #[inline(always)]
 pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) -> T) -> T {
