@@ -15,6 +15,15 @@
 //! CPU is ever handed an instruction it lacks, whatever `RUSTFLAGS` the crate
 //! was built with.
 //!
+//! The vector types behind the tiers are not reachable from outside the
+//! crate, so safe code cannot make one on a CPU that lacks its features:
+//!
+//! ```compile_fail
+//! use nn_kernels::Float;
+//! use nn_kernels::simd::Vector; // private module
+//! let v = <f32 as Float>::Avx512::splat(1.0);
+//! ```
+//!
 //! `NN_KERNELS_ISA=portable|avx2|avx512`, read once at the first kernel
 //! call, caps the choice (for benches and CI); a tier the CPU lacks, or an
 //! unknown value, leaves the best supported tier in place.

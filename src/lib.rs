@@ -61,8 +61,7 @@ mod io;
 pub mod numpy_print;
 pub mod reference;
 pub mod rng;
-#[doc(hidden)]
-pub mod simd;
+mod simd;
 pub mod softmax;
 
 pub use activation::{relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace};

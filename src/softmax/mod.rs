@@ -168,15 +168,18 @@ fn use_threads(len: usize) -> bool {
 /// Runs the kernel of tier `isa` on whole rows.
 fn run<T: Float>(isa: Supported, variant: Variant, io: impl Io<T>, cols: usize, masked: bool) {
     match (isa.isa(), variant) {
-        // SAFETY (all four x86 arms): `isa` is a `Supported` token for the
-        // arm's tier, so this CPU has every feature that tier's kernels are
-        // compiled with (see `dispatch`).
+        // SAFETY: `isa` is a `Supported` token for AVX-512, so this CPU has
+        // every feature the `avx512` kernels are compiled with (`dispatch`).
         #[cfg(target_arch = "x86_64")]
         (Isa::Avx512, Variant::ThreePass) => unsafe { avx512::softmax_rows(io, cols, masked) },
+        // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
         (Isa::Avx512, Variant::Online) => unsafe { avx512::softmax_rows_online(io, cols, masked) },
+        // SAFETY: `isa` is a `Supported` token for AVX2, so this CPU has AVX2
+        // and FMA, the features the `avx2` kernels are compiled with.
         #[cfg(target_arch = "x86_64")]
         (Isa::Avx2, Variant::ThreePass) => unsafe { avx2::softmax_rows(io, cols, masked) },
+        // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
         (Isa::Avx2, Variant::Online) => unsafe { avx2::softmax_rows_online(io, cols, masked) },
         (_, Variant::ThreePass) => portable::softmax_rows::<T, T::Portable>(io, cols, masked),
