@@ -8,6 +8,10 @@ use crate::{Float, ShapeError, ShapeErrorKind};
 /// with `step = (stop - start) / (num - 1)`, the last value set to `stop`;
 /// `num == 1` gives `[start]` and `num == 0` nothing.
 ///
+/// # Panics
+/// If `num` values do not fit in one allocation (`num * 8 > isize::MAX`), as
+/// any `Vec` of that length would.
+///
 /// ```
 /// assert_eq!(nn_kernels::linspace(0.0, 1.0, 5), [0.0, 0.25, 0.5, 0.75, 1.0]);
 /// assert_eq!(nn_kernels::linspace(3.0, 7.0, 1), [3.0]);
@@ -54,8 +58,9 @@ pub struct Spiral<T> {
 /// order, so `x` matches NumPy's to the rounding of `sin` and `cos`.
 ///
 /// # Errors
-/// [`ShapeError`] if `classes > 256` (labels are `u8`) or
-/// `points * classes * 2` overflows `usize`.
+/// [`ShapeError`] if `classes > 256` (labels are `u8`), or
+/// `points * classes * 2` overflows `usize` or is more elements than an
+/// allocation can hold (`isize::MAX` bytes).
 ///
 /// ```
 /// use nn_kernels::{spiral_data, rng::default_rng};
@@ -82,8 +87,17 @@ pub fn spiral_data<T: Float, R: GaussianSource + ?Sized>(
     }
     let samples = ShapeError::checked_mul("spiral_data", "points * classes", points, classes)?;
     let len = ShapeError::checked_mul("spiral_data", "points * classes * 2", samples, 2)?;
+    // No allocation may exceed isize::MAX bytes; say so instead of panicking.
+    let max = isize::MAX as usize / std::mem::size_of::<T>();
+    if len > max {
+        let kind = ShapeErrorKind::TooLarge { max, actual: len };
+        return Err(ShapeError::new("spiral_data", "points * classes * 2", kind));
+    }
     let mut x = Vec::with_capacity(len);
     let mut y = Vec::with_capacity(samples);
+    if samples == 0 {
+        return Ok(Spiral { x, y });
+    }
     let r = linspace(0.0, 1.0, points);
     for class in 0..classes {
         let j = class as f64;

@@ -275,6 +275,15 @@ fn spiral_data_checks_classes_and_overflow() {
             dims: vec![usize::MAX - 1, 2],
         },
     );
+    assert_err(
+        nn_kernels::spiral_data::<f32, _>(usize::MAX / 3, 1, 0.2, &mut rng),
+        "spiral_data",
+        "points * classes * 2",
+        ShapeErrorKind::TooLarge {
+            max: isize::MAX as usize / 4,
+            actual: usize::MAX / 3 * 2,
+        },
+    );
     // 256 classes is the most u8 labels can hold, and works.
     let d = nn_kernels::spiral_data::<f32, _>(1, 256, 0.0, &mut rng).unwrap();
     assert_eq!(d.y[255], 255);
@@ -307,6 +316,24 @@ fn shape_errors_never_panic_over_a_grid_of_bad_shapes() {
                 }
             }
             for &l in &lens {
+                let _ = nn_kernels::relu(&data[..l], &mut out[..9 - l]);
+                let _ = nn_kernels::step(&data[..l], &mut out[..9 - l]);
+                let _ = nn_kernels::sigmoid(&data[..l], &mut out[..9 - l]);
+                let _ = nn_kernels::spiral_data::<f32, _>(
+                    m,
+                    l,
+                    0.1,
+                    &mut nn_kernels::rng::default_rng(1),
+                );
+                if m <= 5 {
+                    let layer = nn_kernels::Dense::<f32>::new(
+                        m,
+                        l.min(3),
+                        &mut nn_kernels::rng::default_rng(2),
+                    );
+                    let _ = layer.forward(&data[..l], &mut out[..9 - l]);
+                    let _ = nn_kernels::Dense::<f32>::from_parts(m, l, vec![0.0; l], vec![0.0; m]);
+                }
                 let _ = nn_kernels::softmax_rows(&data[..l], &mut out[..l], m);
                 let _ = nn_kernels::softmax_rows_masked(&data[..l], &mut out[..9 - l], m);
                 let _ = nn_kernels::argmax_rows(&data[..l], m, &mut idx[..l]);

@@ -4,30 +4,19 @@
 
 use nn_kernels::Float;
 
-/// Lanes of the portable vector for `T` (`wide::f32x8`, `wide::f64x4`).
-pub fn lanes<T: Float>() -> usize {
-    32 / std::mem::size_of::<T>()
+/// Lanes of each tier's vector for `T`: portable (32 bytes), AVX2 (32
+/// bytes), AVX-512 (64 bytes).
+pub fn lanes<T: Float>() -> [usize; 2] {
+    [32 / std::mem::size_of::<T>(), 64 / std::mem::size_of::<T>()]
 }
 
-/// Lengths that cover every tail case of a kernel working on `lanes` lanes:
-/// 0, 1, lane-1, lane, lane+1, 2·lane+1, 4·lane+3, and primes.
+/// Lengths that cover every tail case of every tier: for each vector width
+/// `l`, 0, 1, l-1, l, l+1, 2l-1, 2l, 2l+1, 4l+3, and primes.
 pub fn lengths<T: Float>() -> Vec<usize> {
-    let l = lanes::<T>();
-    let mut v = vec![
-        0,
-        1,
-        2,
-        l - 1,
-        l,
-        l + 1,
-        2 * l - 1,
-        2 * l,
-        2 * l + 1,
-        4 * l + 3,
-        37,
-        101,
-        1031,
-    ];
+    let mut v = vec![0, 1, 2, 37, 101, 1031];
+    for l in lanes::<T>() {
+        v.extend([l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 4 * l + 3]);
+    }
     v.sort_unstable();
     v.dedup();
     v
