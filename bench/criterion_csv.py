@@ -35,7 +35,8 @@ def rows(root, label):
         name = parts[0]
         threads = parts[1].rstrip("t") if len(parts) > 1 else "1"
         shape = meta["value_str"]
-        elements = (meta.get("throughput") or {}).get("Elements")
+        tp = meta.get("throughput") or {}
+        elements = tp.get("Elements") or (tp.get("ElementsAndBytes") or {}).get("elements")
         if elements is None:
             continue
         per_s = elements / (median_ns * 1e-9)

@@ -21,7 +21,11 @@ fn relu(c: &mut Criterion) {
     for n in [4096usize, 262_144, 524_288, 1_048_576, 16_777_216] {
         let x: Vec<f32> = (0..n).map(|i| (i % 201) as f32 - 100.0).collect();
         let mut out = vec![0.0f32; n];
-        g.throughput(Throughput::Elements(n as u64));
+        // Elements, and bytes read plus written (4 + 4 per f32).
+        g.throughput(Throughput::ElementsAndBytes {
+            elements: n as u64,
+            bytes: 8 * n as u64,
+        });
         g.bench_function(BenchmarkId::new("naive/1t", n), |b| {
             b.iter(|| {
                 for (o, &v) in out.iter_mut().zip(black_box(&x)) {

@@ -54,7 +54,12 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
     for &(rows, cols) in shapes {
         let x = data::<T>(rows * cols);
         let mut out = vec![T::ZERO; x.len()];
-        g.throughput(Throughput::Elements(x.len() as u64));
+        // Elements, and bytes read plus written.
+        let bytes = 2 * std::mem::size_of_val(x.as_slice()) as u64;
+        g.throughput(Throughput::ElementsAndBytes {
+            elements: x.len() as u64,
+            bytes,
+        });
         let id = format!("{rows}x{cols}");
         g.bench_function(BenchmarkId::new("naive", &id), |b| {
             b.iter(|| naive(black_box(&x), &mut out, cols))
@@ -105,7 +110,11 @@ fn wide(c: &mut Criterion) {
     let x = spread_data::<f32>(rows * cols, 60.0);
     let mut out = vec![0.0f32; x.len()];
     let mut g = c.benchmark_group("softmax_wide_f32");
-    g.throughput(Throughput::Elements(x.len() as u64));
+    let bytes = 2 * std::mem::size_of_val(x.as_slice()) as u64;
+    g.throughput(Throughput::ElementsAndBytes {
+        elements: x.len() as u64,
+        bytes,
+    });
     for isa in supported_isas() {
         let id = format!("{rows}x{cols}");
         g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
