@@ -49,7 +49,7 @@ pub fn dense<T: Float>(
     n: usize,
     activation: Activation,
 ) -> Result<(), ShapeError> {
-    check_dims("dense", x, w, out, m, k, n)?;
+    check_dims("dense", ["x", "w"], x, w, out, m, k, n)?;
     ShapeError::check_len("dense", "bias", n, bias.len())?;
     if n == 0 {
         return Ok(());

@@ -170,13 +170,13 @@ fn dense_checks_every_operand_bias_and_overflow() {
     assert_err(
         nn_kernels::dense(&x[..4], &w, &bias, &mut out, 2, 3, 4, id),
         "dense",
-        "a",
+        "x",
         len(6, 4),
     );
     assert_err(
         nn_kernels::dense(&x, &w[..3], &bias, &mut out, 2, 3, 4, id),
         "dense",
-        "b",
+        "w",
         len(12, 3),
     );
     assert_err(

@@ -55,7 +55,7 @@ pub fn matmul<T: Float>(
     k: usize,
     n: usize,
 ) -> Result<(), ShapeError> {
-    check_dims("matmul", a, b, out, m, k, n)?;
+    check_dims("matmul", ["a", "b"], a, b, out, m, k, n)?;
     if k == 0 {
         out.fill(T::ZERO);
     } else {
@@ -64,9 +64,12 @@ pub fn matmul<T: Float>(
     Ok(())
 }
 
-/// Checks the three operands of an `m x k` by `k x n` product.
+/// Checks the three operands of an `m x k` by `k x n` product; `names` are
+/// the caller's names for the two inputs, for the error.
+#[allow(clippy::too_many_arguments)] // the operands, their dims and their names
 pub(crate) fn check_dims<T>(
     function: &'static str,
+    names: [&'static str; 2],
     a: &[T],
     b: &[T],
     out: &[T],
@@ -77,8 +80,8 @@ pub(crate) fn check_dims<T>(
     let mk = ShapeError::checked_mul(function, "m * k", m, k)?;
     let kn = ShapeError::checked_mul(function, "k * n", k, n)?;
     let mn = ShapeError::checked_mul(function, "m * n", m, n)?;
-    ShapeError::check_len(function, "a", mk, a.len())?;
-    ShapeError::check_len(function, "b", kn, b.len())?;
+    ShapeError::check_len(function, names[0], mk, a.len())?;
+    ShapeError::check_len(function, names[1], kn, b.len())?;
     ShapeError::check_len(function, "out", mn, out.len())
 }
 
