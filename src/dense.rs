@@ -93,7 +93,9 @@ impl<T: Float> Dense<T> {
     /// the weights are NumPy's, bit for bit (for `f64`).
     ///
     /// # Panics
-    /// If `inputs * neurons` overflows `usize` (no allocation could hold it).
+    /// If `inputs * neurons` overflows `usize`, or the weights or biases would
+    /// need more than `isize::MAX` bytes (as any `Vec` of that length would).
+    /// [`Dense::from_parts`] takes buffers the caller allocated instead.
     pub fn new<R: GaussianSource + ?Sized>(inputs: usize, neurons: usize, rng: &mut R) -> Self {
         let len = inputs
             .checked_mul(neurons)

@@ -5,12 +5,14 @@
 //!
 //! | tier | needs | vectors |
 //! |---|---|---|
-//! | [`Isa::Avx512`] | AVX-512F, AVX2, FMA | 512-bit |
-//! | [`Isa::Avx2`] | AVX2, FMA | 256-bit |
+//! | [`Isa::Avx512`] | AVX-512F, AVX2, FMA (and F16C, AVX, which they imply) | 512-bit |
+//! | [`Isa::Avx2`] | AVX2, FMA (and AVX, which they imply) | 256-bit |
 //! | [`Isa::Portable`] | nothing | what the build targets (SSE2 on x86-64 by default, NEON on aarch64) |
 //!
-//! Every x86 kernel is compiled with `#[target_feature]` for exactly the
-//! features in its row, and is only called through a [`Supported`] token,
+//! Every x86 kernel is compiled with `#[target_feature]` for the features in
+//! its row; rustc also turns on the features they imply (AVX, F16C, which are
+//! checked too, and the SSE levels every AVX CPU has). Each kernel is only
+//! called through a [`Supported`] token,
 //! which can only be had for a tier whose features this CPU reports. So no
 //! CPU is ever handed an instruction it lacks, whatever `RUSTFLAGS` the crate
 //! was built with.
@@ -22,6 +24,13 @@
 //! use nn_kernels::Float;
 //! use nn_kernels::simd::Vector; // private module
 //! let v = <f32 as Float>::Avx512::splat(1.0);
+//! ```
+//!
+//! ```compile_fail
+//! // Nor through a generic bound: the `Vector` trait is not in scope.
+//! fn make<T: nn_kernels::Float>(x: T) {
+//!     let _ = T::Avx512::splat(x);
+//! }
 //! ```
 //!
 //! `NN_KERNELS_ISA=portable|avx2|avx512`, read once at the first kernel
@@ -140,12 +149,17 @@ fn cpu_has(isa: Isa) -> bool {
     match isa {
         Isa::Portable => true,
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => {
-            is_x86_feature_detected!("avx512f")
+        Isa::Avx2 => {
+            is_x86_feature_detected!("avx")
                 && is_x86_feature_detected!("avx2")
                 && is_x86_feature_detected!("fma")
+        }
+        #[cfg(target_arch = "x86_64")]
+        // `avx512f` also turns on `f16c` in rustc's feature graph: check it too.
+        Isa::Avx512 => {
+            cpu_has(Isa::Avx2)
+                && is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("f16c")
         }
         #[cfg(not(target_arch = "x86_64"))]
         _ => false,

@@ -9,8 +9,11 @@ fn detection_matches_the_cpu_and_every_tier_has_its_features() {
     assert_eq!(supported[0], Isa::Portable, "portable is always there");
     #[cfg(target_arch = "x86_64")]
     {
-        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
-        let avx512 = is_x86_feature_detected!("avx512f") && avx2;
+        let avx2 = is_x86_feature_detected!("avx")
+            && is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("fma");
+        let avx512 =
+            avx2 && is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("f16c");
         assert_eq!(supported.contains(&Isa::Avx2), avx2);
         assert_eq!(supported.contains(&Isa::Avx512), avx512);
         assert_eq!(Isa::Avx512.supported().is_some(), avx512);
