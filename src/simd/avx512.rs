@@ -9,7 +9,7 @@
 //! loads and stores touch only the lanes whose mask bit is set, which are
 //! within the slice they come from.
 
-use super::{Vector, pairwise};
+use super::Vector;
 use std::arch::x86_64::*;
 
 /// 16 × `f32` in a `__m512`.
@@ -36,11 +36,9 @@ macro_rules! avx512_vector {
         // SAFETY: values exist only on CPUs with AVX-512F (module docs).
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
-            #[inline(always)]
-            fn splat(v: $t) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $set1(v) })
-            }
+            super::x86_shared_methods!(
+                $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant
+            );
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
                 let s = &s[..$n];
@@ -71,17 +69,6 @@ macro_rules! avx512_vector {
                 unsafe { $mask_storeu(d.as_mut_ptr(), k, self.0) }
             }
             #[inline(always)]
-            fn madd(a: Self, b: Self, c: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $fmadd(a.0, b.0, c.0) })
-            }
-            #[inline(always)]
-            fn max_fast(a: Self, b: Self) -> Self {
-                // max(b, a) returns its second operand unless b > a.
-                // SAFETY: see the module docs.
-                $v(unsafe { $max(b.0, a.0) })
-            }
-            #[inline(always)]
             fn abs(self) -> Self {
                 // SAFETY: see the module docs.
                 $v(unsafe { $abs(self.0) })
@@ -103,36 +90,9 @@ macro_rules! avx512_vector {
                 $v(unsafe { $maskz_mov($cmp::<_CMP_NLT_UQ>(x.0, lo.0), y.0) })
             }
             #[inline(always)]
-            fn scale_pow2_magic(y: Self, t: Self) -> Self {
-                // SAFETY: see the module docs.
-                $v(unsafe { $from_int($add_int($to_int(y.0), $shl::<$mant>($to_int(t.0)))) })
-            }
-            #[inline(always)]
-            fn one() -> Self {
-                Self::splat(1.0)
-            }
-            #[inline(always)]
-            fn min_fast(a: Self, b: Self) -> Self {
-                // min(b, a) returns its second operand unless b < a.
-                // SAFETY: see the module docs.
-                $v(unsafe { $min(b.0, a.0) })
-            }
-            #[inline(always)]
             fn any_nan(self) -> bool {
                 // SAFETY: see the module docs.
                 unsafe { $cmp::<_CMP_UNORD_Q>(self.0, self.0) != 0 }
-            }
-            #[inline(always)]
-            fn reduce_add(self) -> $t {
-                let mut a = [0.0; $n];
-                self.store(&mut a);
-                pairwise(a, |x, y| x + y)
-            }
-            #[inline(always)]
-            fn reduce_max_fast(self) -> $t {
-                let mut a = [0.0; $n];
-                self.store(&mut a);
-                pairwise(a, |x, y| if y > x { y } else { x })
             }
         }
     };

@@ -111,6 +111,63 @@ macro_rules! x86_arith_ops {
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86_arith_ops;
 
+/// The `Vector` methods whose bodies are the same on AVX2 and AVX-512 but
+/// for the intrinsics' names, expanded inside each `impl Vector`. The
+/// caller's module documents why calling the intrinsics is sound.
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_shared_methods {
+    (
+        $v:ident, $t:ident, $n:literal, $set1:ident, $fmadd:ident, $max:ident, $min:ident,
+        $to_int:ident, $from_int:ident, $add_int:ident, $shl:ident, $mant:literal
+    ) => {
+        #[inline(always)]
+        fn splat(v: $t) -> Self {
+            // SAFETY: see the module docs.
+            $v(unsafe { $set1(v) })
+        }
+        #[inline(always)]
+        fn madd(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: see the module docs.
+            $v(unsafe { $fmadd(a.0, b.0, c.0) })
+        }
+        #[inline(always)]
+        fn max_fast(a: Self, b: Self) -> Self {
+            // max(b, a) returns its second operand unless b > a.
+            // SAFETY: see the module docs.
+            $v(unsafe { $max(b.0, a.0) })
+        }
+        #[inline(always)]
+        fn min_fast(a: Self, b: Self) -> Self {
+            // min(b, a) returns its second operand unless b < a.
+            // SAFETY: see the module docs.
+            $v(unsafe { $min(b.0, a.0) })
+        }
+        #[inline(always)]
+        fn scale_pow2_magic(y: Self, t: Self) -> Self {
+            // SAFETY: see the module docs.
+            $v(unsafe { $from_int($add_int($to_int(y.0), $shl::<$mant>($to_int(t.0)))) })
+        }
+        #[inline(always)]
+        fn one() -> Self {
+            Self::splat(1.0)
+        }
+        #[inline(always)]
+        fn reduce_add(self) -> $t {
+            let mut a = [0.0; $n];
+            self.store(&mut a);
+            $crate::simd::pairwise(a, |x, y| x + y)
+        }
+        #[inline(always)]
+        fn reduce_max_fast(self) -> $t {
+            let mut a = [0.0; $n];
+            self.store(&mut a);
+            $crate::simd::pairwise(a, |x, y| if y > x { y } else { x })
+        }
+    };
+}
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86_shared_methods;
+
 /// Pairwise reduction of an array in a fixed order (`N` a power of two).
 #[inline(always)]
 pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) -> T) -> T {
