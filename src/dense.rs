@@ -2,7 +2,8 @@
 //! followed by ReLU in the same call, and the [`Dense`] layer type that owns
 //! its weights as the chapter's `Layer_Dense` does.
 
-use crate::gemm::{check_dims, gemm};
+use crate::dispatch::{Isa, Supported};
+use crate::gemm::{Weights, check_dims, gemm, pack_weights};
 use crate::rng::GaussianSource;
 use crate::{Float, ShapeError};
 
@@ -23,6 +24,14 @@ pub enum Activation {
 /// is `m x n`, all row-major. `out` is only written: the bias is stored first
 /// and the product accumulated onto it, so whatever `out` held cannot leak in.
 /// `k == 0` gives `out = activation(bias)` in every row.
+///
+/// The bias initialises the kernel's accumulators and ReLU is applied to each
+/// output tile before it is stored, so `Activation::Relu` costs no extra
+/// pass over `out`. On the AVX2 and AVX-512 tiers each element is one chain
+/// of fused multiply-adds in `k` order from its bias
+/// ([`reference::dense_fma_chain`](crate::reference::dense_fma_chain) gives
+/// the same bits), whatever the thread count. For weights used for many
+/// calls, [`PackedWeights`] (or [`Dense::prepare`]) packs them once.
 ///
 /// # Errors
 /// [`ShapeError`] if a product of dims overflows `usize` or a slice length
@@ -49,18 +58,141 @@ pub fn dense<T: Float>(
     n: usize,
     activation: Activation,
 ) -> Result<(), ShapeError> {
+    dense_with_isa(
+        crate::dispatch::selected(),
+        x,
+        w,
+        bias,
+        out,
+        (m, k, n),
+        activation,
+    )
+}
+
+/// [`dense`] on a given tier (for tests and benches).
+#[doc(hidden)]
+pub fn dense_with_isa<T: Float>(
+    isa: Supported,
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+    activation: Activation,
+) -> Result<(), ShapeError> {
     check_dims("dense", ["x", "w"], x, w, out, m, k, n)?;
     ShapeError::check_len("dense", "bias", n, bias.len())?;
-    if n == 0 {
-        return Ok(());
+    let relu = activation == Activation::Relu;
+    gemm(
+        isa,
+        x,
+        Weights::RowMajor(w),
+        Some(bias),
+        relu,
+        out,
+        (m, k, n),
+    );
+    Ok(())
+}
+
+/// Weights (`k x n`, row-major) packed once into the layout the kernel of
+/// one tier reads, for repeated [`dense_packed`] calls: the common inference
+/// case, where the weights are fixed and the batch changes.
+///
+/// Packing costs one copy of the weights (padded to the tile width); each
+/// call then skips the per-call packing of W. Results are bitwise the same
+/// as [`dense`] on the same tier.
+///
+/// ```
+/// use nn_kernels::{dense, dense_packed, Activation, PackedWeights};
+/// let (k, n) = (3, 2);
+/// let w = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let packed = PackedWeights::new(&w, k, n)?;
+/// let (x, bias) = ([1.0, 1.0, 1.0], [0.5, -0.5]);
+/// let mut out = [0.0; 2];
+/// dense_packed(&x, &packed, &bias, &mut out, 1, Activation::Identity)?;
+/// assert_eq!(out, [9.5, 11.5]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PackedWeights<T: Float> {
+    isa: Supported,
+    k: usize,
+    n: usize,
+    n_pad: usize,
+    data: Vec<T>,
+}
+
+impl<T: Float> PackedWeights<T> {
+    /// Packs `w` (`k x n`, row-major) for the selected tier
+    /// ([`crate::selected_isa`]).
+    ///
+    /// # Errors
+    /// [`ShapeError`] if `k · n` overflows or `w.len() != k · n`.
+    ///
+    /// # Panics
+    /// If the packed copy (`k` times `n` rounded up to the tile width) needs
+    /// more than `isize::MAX` bytes, as any `Vec` of that length would.
+    pub fn new(w: &[T], k: usize, n: usize) -> Result<Self, ShapeError> {
+        Self::new_with_isa(crate::dispatch::selected(), w, k, n)
     }
-    for row in out.chunks_exact_mut(n) {
-        row.copy_from_slice(bias);
+
+    /// [`PackedWeights::new`] for a given tier (for tests and benches).
+    #[doc(hidden)]
+    pub fn new_with_isa(isa: Supported, w: &[T], k: usize, n: usize) -> Result<Self, ShapeError> {
+        let kn = ShapeError::checked_mul("PackedWeights::new", "k * n", k, n)?;
+        ShapeError::check_len("PackedWeights::new", "w", kn, w.len())?;
+        let (data, n_pad) = pack_weights(isa, w, k, n);
+        Ok(PackedWeights {
+            isa,
+            k,
+            n,
+            n_pad,
+            data,
+        })
     }
-    gemm(x, w, T::ONE, out, m, k, n);
-    if activation == Activation::Relu {
-        crate::relu_inplace(out);
+
+    /// Rows of the weights (inputs per sample).
+    pub fn k(&self) -> usize {
+        self.k
     }
+
+    /// Columns of the weights (outputs per sample).
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The tier the weights were packed for, which [`dense_packed`] runs on.
+    pub fn isa(&self) -> Isa {
+        self.isa.isa()
+    }
+}
+
+/// [`dense`] with weights packed by [`PackedWeights`]: `out =
+/// activation(x · w + bias)` for `x` (`m x w.k()`), `bias` (`w.n()`) and
+/// `out` (`m x w.n()`), on the tier `w` was packed for. The same bits as
+/// [`dense`] on that tier.
+///
+/// # Errors
+/// [`ShapeError`] if a product of dims overflows `usize` or a slice length
+/// does not match its dims.
+pub fn dense_packed<T: Float>(
+    x: &[T],
+    w: &PackedWeights<T>,
+    bias: &[T],
+    out: &mut [T],
+    m: usize,
+    activation: Activation,
+) -> Result<(), ShapeError> {
+    let (k, n) = (w.k, w.n);
+    let mk = ShapeError::checked_mul("dense_packed", "m * k", m, k)?;
+    let mn = ShapeError::checked_mul("dense_packed", "m * n", m, n)?;
+    ShapeError::check_len("dense_packed", "x", mk, x.len())?;
+    ShapeError::check_len("dense_packed", "bias", n, bias.len())?;
+    ShapeError::check_len("dense_packed", "out", mn, out.len())?;
+    let relu = activation == Activation::Relu;
+    let weights = Weights::Packed(&w.data, w.n_pad);
+    gemm(w.isa, x, weights, Some(bias), relu, out, (m, k, n));
     Ok(())
 }
 
@@ -78,12 +210,25 @@ pub fn dense<T: Float>(
 /// assert_eq!(&out[..3], &layer.weights()[..3]);
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dense<T: Float> {
     inputs: usize,
     neurons: usize,
     weights: Vec<T>,
     biases: Vec<T>,
+    /// The weights packed by [`Dense::prepare`]; dropped whenever the
+    /// weights are handed out writable.
+    packed: Option<PackedWeights<T>>,
+}
+
+/// Layers are equal when their dims, weights and biases are; whether either
+/// is [prepared](Dense::prepare) does not matter (the results are the same).
+impl<T: Float> PartialEq for Dense<T> {
+    fn eq(&self, o: &Self) -> bool {
+        (self.inputs, self.neurons) == (o.inputs, o.neurons)
+            && self.weights == o.weights
+            && self.biases == o.biases
+    }
 }
 
 impl<T: Float> Dense<T> {
@@ -108,6 +253,7 @@ impl<T: Float> Dense<T> {
             neurons,
             weights,
             biases: vec![T::ZERO; neurons],
+            packed: None,
         }
     }
 
@@ -130,6 +276,7 @@ impl<T: Float> Dense<T> {
             neurons,
             weights,
             biases,
+            packed: None,
         })
     }
 
@@ -148,9 +295,38 @@ impl<T: Float> Dense<T> {
         &self.weights
     }
 
-    /// The weights, writable.
+    /// The weights, writable. Drops the packed copy [`Dense::prepare`] made,
+    /// since it could go stale.
     pub fn weights_mut(&mut self) -> &mut [T] {
+        self.packed = None;
         &mut self.weights
+    }
+
+    /// Packs the weights once ([`PackedWeights`]) so later forward calls
+    /// skip packing them: for a layer used for many batches. Results are
+    /// unchanged, bit for bit. [`Dense::weights_mut`] undoes it.
+    ///
+    /// ```
+    /// use nn_kernels::{Dense, rng::default_rng};
+    /// let mut layer = Dense::<f32>::new(784, 128, &mut default_rng(0));
+    /// let x = vec![0.5; 4 * 784];
+    /// let (mut a, mut b) = (vec![0.0; 4 * 128], vec![0.0; 4 * 128]);
+    /// layer.forward(&x, &mut a)?;
+    /// layer.prepare();
+    /// assert!(layer.is_prepared());
+    /// layer.forward(&x, &mut b)?;
+    /// assert_eq!(a, b);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
+    pub fn prepare(&mut self) {
+        let packed = PackedWeights::new(&self.weights, self.inputs, self.neurons)
+            .expect("a layer's weights match its dims");
+        self.packed = Some(packed);
+    }
+
+    /// Whether [`Dense::prepare`] packed the current weights.
+    pub fn is_prepared(&self) -> bool {
+        self.packed.is_some()
     }
 
     /// The biases, one per neuron.
@@ -189,16 +365,19 @@ impl<T: Float> Dense<T> {
             ShapeError::check_len("Dense::forward", "x", 0, x.len())?;
             ShapeError::rows("Dense::forward", "out", out.len(), self.neurons)?
         };
-        dense(
-            x,
-            &self.weights,
-            &self.biases,
-            out,
-            m,
-            self.inputs,
-            self.neurons,
-            activation,
-        )
+        match &self.packed {
+            Some(packed) => dense_packed(x, packed, &self.biases, out, m, activation),
+            None => dense(
+                x,
+                &self.weights,
+                &self.biases,
+                out,
+                m,
+                self.inputs,
+                self.neurons,
+                activation,
+            ),
+        }
         .map_err(|e| ShapeError {
             function: "Dense::forward",
             ..e

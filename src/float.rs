@@ -75,6 +75,8 @@ pub trait Float:
     fn abs(self) -> Self;
     /// The bit pattern, widened to `u64`, for bitwise comparisons.
     fn to_bits_u64(self) -> u64;
+    /// `self * a + b` with one rounding (fused multiply-add).
+    fn mul_add(self, a: Self, b: Self) -> Self;
 
     /// The portable tier's vector of this type.
     #[doc(hidden)]
@@ -151,6 +153,10 @@ macro_rules! impl_float {
             #[inline]
             fn to_bits_u64(self) -> u64 {
                 self.to_bits() as u64
+            }
+            #[inline]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                $t::mul_add(self, a, b)
             }
 
             type Portable = $portable;

@@ -67,7 +67,9 @@ pub mod softmax;
 pub use activation::{relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace};
 pub use argmax::argmax_rows;
 pub use data::{Spiral, linspace, spiral_data};
-pub use dense::{Activation, Dense, dense};
+#[doc(hidden)]
+pub use dense::dense_with_isa;
+pub use dense::{Activation, Dense, PackedWeights, dense, dense_packed};
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
 #[doc(hidden)]

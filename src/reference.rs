@@ -125,3 +125,28 @@ pub fn matmul_f64<T: Float>(
     }
     (out, scale)
 }
+
+/// The dense layer exactly as the AVX2 and AVX-512 tiers compute it, one
+/// element at a time: `acc = bias[j]` (zero without a bias), then `acc =
+/// fma(x[i][p], w[p][j], acc)` for `p = 0, 1, .., k - 1`, then ReLU if
+/// `relu`. Those tiers give these bits for every shape, blocking and thread
+/// count; the tests compare them bit for bit.
+pub fn dense_fma_chain<T: Float>(
+    x: &[T],
+    w: &[T],
+    bias: Option<&[T]>,
+    relu: bool,
+    (m, k, n): (usize, usize, usize),
+) -> Vec<T> {
+    let mut out = vec![T::ZERO; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = bias.map_or(T::ZERO, |b| b[j]);
+            for p in 0..k {
+                acc = x[i * k + p].mul_add(w[p * n + j], acc);
+            }
+            out[i * n + j] = if relu { self::relu(acc) } else { acc };
+        }
+    }
+    out
+}

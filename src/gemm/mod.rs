@@ -1,29 +1,85 @@
-//! Matrix multiply, `out = a · b` (row-major), the product behind the dense
-//! layer.
+//! Matrix multiply behind the dense layer: `out = act(x · w + bias)`,
+//! row-major, with the bias and ReLU fused into the kernel.
 //!
-//! The blocked kernel is `matrixmultiply`'s (BLIS-style packing and
-//! microkernels, chosen at run time for the CPU). This module adds what a
-//! kernel crate owes its users: shape checks that return errors, `k = 0`
-//! defined, `out` only written, and large products split across rayon by
-//! blocks of rows of `a` and `out`, never across `k`, so every element is the
-//! same sum whatever the split.
+//! | file | what |
+//! |---|---|
+//! | `mod.rs` | the safe API, shape checks, block sizes, the split across threads, the choice of tier |
+//! | `blis.rs` | the algorithm, once, over the tier's vector type: packing, the five BLIS loops, the microkernel, the direct path for small operands |
+//! | `avx512.rs`, `avx2.rs` | the tile shape of each tier and its `#[target_feature]` instantiation |
+//! | `portable.rs` | the portable tier: `matrixmultiply` plus a bias store and a ReLU pass |
+//!
+//! On the x86 tiers every output element is one chain of fused
+//! multiply-adds in `k` order from its bias ([`crate::reference::dense_fma_chain`]
+//! gives the same bits), so the result does not depend on the blocking, the
+//! thread count, or whether W was prepacked. Threads split the rows of `out`
+//! (or its columns when there are few rows), never `k`.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+mod blis;
+mod portable;
 
 use rayon::prelude::*;
 
+pub(crate) use blis::Blocks;
+
+use crate::dispatch::{Isa, Supported};
 use crate::{Float, ShapeError};
+
+/// Depth of a `k` block. A `KC x NR` micro-panel of W is the operand every
+/// microkernel call of loop 1 rereads, so it should live in L1d (32 KiB on
+/// the development machine): 256 x 32 `f32` (AVX-512) is 32 KiB, 256 x 16
+/// `f32` (AVX2) 16 KiB.
+pub const KC: usize = 256;
+
+/// Bytes of X's packed `MC x KC` block, meant to stay in L2 (1 MiB per core
+/// on the development machine) while loop 2 walks W's panels: half of it.
+pub const MC_BYTES: usize = 512 * 1024;
+
+/// Bytes of W's packed `KC x NC` block, meant for a core's share of L3
+/// (32 MiB shared on the development machine).
+pub const NC_BYTES: usize = 4 * 1024 * 1024;
 
 /// The smallest product, in multiply-adds (`m · k · n`), that is split across
 /// rayon threads.
 ///
 /// Measured on the 2-core development machine (`cargo bench --bench dense --
 /// matmul_split`, f32, k = n = 128, medians): a two-way split of the rows
-/// breaks even at 2^20 multiply-adds (25.5 µs against 25.4 µs serial) and
-/// wins from 2^21 on (36 µs against 47 µs; at 2^22, 59 µs against 89 µs).
+/// breaks even at 2^20 multiply-adds and wins from 2^21 on.
 pub const PAR_MIN_MACS: usize = 1 << 21;
 
-/// Rows per rayon task at the least. `matrixmultiply` packs all of `b` for
-/// every call, so each task should amortise that over several row tiles.
+/// Rows per rayon task at the least, when splitting by rows; with fewer rows
+/// the columns are split instead.
 pub const PAR_MIN_ROWS: usize = 64;
+
+/// The blocking for a tier's `mr x nr` tile and element type `T`, from
+/// [`KC`], [`MC_BYTES`] and [`NC_BYTES`].
+fn blocks_from<T>(mr: usize, nr: usize) -> Blocks {
+    let row_bytes = KC * size_of::<T>();
+    Blocks {
+        mr,
+        nr,
+        kc: KC,
+        mc: (MC_BYTES / row_bytes / mr).max(1) * mr,
+        nc: (NC_BYTES / row_bytes / nr).max(1) * nr,
+    }
+}
+
+/// The blocking of an x86 tier (`None` for the portable tier, which packs
+/// inside `matrixmultiply`).
+pub(crate) fn blocks<T: Float>(isa: Isa) -> Option<Blocks> {
+    match isa {
+        Isa::Portable => None,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => Some(avx2::blocks::<T>()),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => Some(avx512::blocks::<T>()),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
 
 /// `out = a · b` for row-major `a` (`m x k`), `b` (`k x n`) and `out`
 /// (`m x n`).
@@ -55,12 +111,22 @@ pub fn matmul<T: Float>(
     k: usize,
     n: usize,
 ) -> Result<(), ShapeError> {
+    matmul_with_isa(crate::dispatch::selected(), a, b, out, m, k, n)
+}
+
+/// [`matmul`] on a given tier (for tests and benches).
+#[doc(hidden)]
+pub fn matmul_with_isa<T: Float>(
+    isa: Supported,
+    a: &[T],
+    b: &[T],
+    out: &mut [T],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> Result<(), ShapeError> {
     check_dims("matmul", ["a", "b"], a, b, out, m, k, n)?;
-    if k == 0 {
-        out.fill(T::ZERO);
-    } else {
-        gemm(a, b, T::ZERO, out, m, k, n);
-    }
+    gemm(isa, a, Weights::RowMajor(b), None, false, out, (m, k, n));
     Ok(())
 }
 
@@ -85,39 +151,182 @@ pub(crate) fn check_dims<T>(
     ShapeError::check_len(function, "out", mn, out.len())
 }
 
-/// `out = a · b + beta · out` for `beta` 0 (`out` only written) or 1, dims
-/// already checked. Split by row blocks when large.
-pub(crate) fn gemm<T: Float>(
-    a: &[T],
-    b: &[T],
-    beta: T,
-    out: &mut [T],
-    m: usize,
+/// The weights of a product.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Weights<'a, T> {
+    /// Row-major `k x n`.
+    RowMajor(&'a [T]),
+    /// Packed by [`pack_weights`] for the tier the product runs on:
+    /// the packed data and its padded width `n_pad`.
+    Packed(&'a [T], usize),
+}
+
+/// W (`k x n`, row-major) packed for tier `isa`: `KC`-deep blocks of
+/// `NR`-column micro-panels, zero-padded to `n_pad` columns (the layout
+/// `blis::pack_w` gives each block). The portable tier keeps W row-major.
+/// Returns the data and `n_pad`.
+pub(crate) fn pack_weights<T: Float>(
+    isa: Supported,
+    w: &[T],
     k: usize,
     n: usize,
-) {
-    if m == 0 || k == 0 || n == 0 {
-        return;
+) -> (Vec<T>, usize) {
+    assert_eq!(w.len(), k * n);
+    let Some(bl) = blocks::<T>(isa.isa()) else {
+        return (w.to_vec(), n);
+    };
+    let n_pad = n.next_multiple_of(bl.nr);
+    let mut data = vec![T::ZERO; k * n_pad];
+    for pc in (0..k).step_by(bl.kc) {
+        let (dst, rows) = (&mut data[pc * n_pad..], (pc, bl.kc.min(k - pc)));
+        // SAFETY: `isa` is a `Supported` token for the tier called; `w`
+        // holds all `k` rows of `n` (asserted above).
+        match isa.isa() {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { avx512::pack_w(dst, w, n, rows) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { avx2::pack_w(dst, w, n, rows) },
+            _ => unreachable!("the portable tier keeps W row-major"),
+        }
     }
-    let macs = m.saturating_mul(k).saturating_mul(n);
+    (data, n_pad)
+}
+
+/// A raw pointer to `out` that rayon tasks may share: each task writes a
+/// disjoint block of it.
+#[derive(Clone, Copy)]
+struct OutPtr<T>(*mut T);
+// SAFETY: the tasks that share an `OutPtr` write disjoint rows or column
+// ranges of `out` (see `gemm`), and `T` (f32/f64) is `Send`.
+unsafe impl<T: Send> Send for OutPtr<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for OutPtr<T> {}
+
+/// How a product is split across threads.
+enum Split {
+    /// One task.
+    None,
+    /// Tasks of this many rows (a multiple of `MR`).
+    Rows(usize),
+    /// Tasks of this many columns (a multiple of `NR`).
+    Cols(usize),
+}
+
+/// Splits of at least [`PAR_MIN_MACS`] multiply-adds when the pool has more
+/// than one thread: by rows while every task gets [`PAR_MIN_ROWS`], by
+/// column panels otherwise.
+fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize)) -> Split {
     // Small products never touch rayon (not even to ask its thread count).
-    if macs >= PAR_MIN_MACS && m >= 2 * PAR_MIN_ROWS && rayon::current_num_threads() > 1 {
-        let threads = rayon::current_num_threads();
-        let rows = m.div_ceil(threads).max(PAR_MIN_ROWS);
-        a.par_chunks(rows * k)
-            .zip(out.par_chunks_mut(rows * n))
-            .for_each(|(a, out)| gemm_block(a, b, beta, out, out.len() / n, k, n));
+    if m.saturating_mul(k).saturating_mul(n) < PAR_MIN_MACS {
+        return Split::None;
+    }
+    let threads = rayon::current_num_threads();
+    if threads <= 1 {
+        Split::None
+    } else if m >= 2 * PAR_MIN_ROWS {
+        Split::Rows(m.div_ceil(threads).max(PAR_MIN_ROWS).next_multiple_of(mr))
+    } else if n >= 2 * nr {
+        Split::Cols(n.div_ceil(threads).next_multiple_of(nr))
     } else {
-        gemm_block(a, b, beta, out, m, k, n);
+        Split::None
     }
 }
 
-/// `out = a · b + beta · out` on one block of rows.
-fn gemm_block<T: Float>(a: &[T], b: &[T], beta: T, out: &mut [T], m: usize, k: usize, n: usize) {
-    assert!(a.len() == m * k && b.len() == k * n && out.len() == m * n);
-    // SAFETY: the assert above shows each buffer holds exactly the elements
-    // the dims address, and `out` is an initialised `&mut` slice.
-    unsafe {
-        T::gemm_matrixmultiply(m, k, n, a.as_ptr(), b.as_ptr(), beta, out.as_mut_ptr());
+/// `out = act(x · w + bias)` (`bias` zero when `None`, ReLU when `relu`) on
+/// tier `isa`, dims already checked. `out` is only written.
+pub(crate) fn gemm<T: Float>(
+    isa: Supported,
+    x: &[T],
+    w: Weights<'_, T>,
+    bias: Option<&[T]>,
+    relu: bool,
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        for row in out.chunks_exact_mut(n) {
+            match bias {
+                Some(bias) => row.copy_from_slice(bias),
+                None => row.fill(T::ZERO),
+            }
+            if relu {
+                row.iter_mut().for_each(|v| *v = crate::reference::relu(*v));
+            }
+        }
+        return;
+    }
+    let Some(bl) = blocks::<T>(isa.isa()) else {
+        let (Weights::RowMajor(w) | Weights::Packed(w, _)) = w;
+        return match split(m, k, n, (1, n)) {
+            Split::Rows(rows) => x
+                .par_chunks(rows * k)
+                .zip(out.par_chunks_mut(rows * n))
+                .for_each(|(x, out)| portable::gemm(x, w, bias, relu, out, (x.len() / k, k, n))),
+            _ => portable::gemm(x, w, bias, relu, out, (m, k, n)),
+        };
+    };
+    let c = OutPtr(out.as_mut_ptr());
+    // The block of rows `i0 .. i1` and columns `j0 .. j1`.
+    let block = |(i0, i1): (usize, usize), (j0, j1): (usize, usize)| {
+        let c = c;
+        // SAFETY: the offsets stay inside the checked operands (`i1 <= m`,
+        // `j1 <= n`); a packed W covers all `n` columns in `NR` panels and
+        // `j0` is a multiple of `NR`.
+        let problem = unsafe {
+            blis::Problem {
+                m: i1 - i0,
+                k,
+                n: j1 - j0,
+                x: x.as_ptr().add(i0 * k),
+                ldx: k,
+                w: match w {
+                    Weights::RowMajor(w) => blis::WSrc::RowMajor {
+                        ptr: w.as_ptr().add(j0),
+                        ld: n,
+                    },
+                    Weights::Packed(w, n_pad) => blis::WSrc::Packed {
+                        ptr: w.as_ptr(),
+                        n_pad,
+                        col0: j0,
+                    },
+                },
+                bias: bias.map(|b| b.as_ptr().add(j0)),
+                relu,
+                out: c.0.add(i0 * n + j0),
+                ldc: n,
+            }
+        };
+        // SAFETY: `isa` is a `Supported` token for the tier called, so the
+        // CPU has its features; the problem addresses this block only, and
+        // blocks of different tasks are disjoint.
+        unsafe { tier_gemm(isa.isa(), &problem) }
+    };
+    match split(m, k, n, (bl.mr, bl.nr)) {
+        Split::None => block((0, m), (0, n)),
+        Split::Rows(r) => (0..m.div_ceil(r))
+            .into_par_iter()
+            .for_each(|t| block((t * r, m.min(t * r + r)), (0, n))),
+        Split::Cols(q) => (0..n.div_ceil(q))
+            .into_par_iter()
+            .for_each(|t| block((0, m), (t * q, n.min(t * q + q)))),
+    }
+}
+
+/// Runs one block on an x86 tier.
+///
+/// # Safety
+/// The CPU supports `isa`, and `pr` is as `blis::gemm` requires.
+unsafe fn tier_gemm<T: Float>(isa: Isa, pr: &blis::Problem<T>) {
+    match isa {
+        // SAFETY: the caller's contract.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { avx512::gemm(pr) },
+        // SAFETY: the caller's contract.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { avx2::gemm(pr) },
+        _ => unreachable!("the portable tier runs matrixmultiply"),
     }
 }

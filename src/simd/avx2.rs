@@ -42,6 +42,18 @@ macro_rules! avx2_vector {
                 $v(unsafe { $loadu(s.as_ptr()) })
             }
             #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees $n readable elements at `p`;
+                // unaligned load.
+                $v(unsafe { $loadu(p) })
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                // SAFETY: the caller guarantees $n writable elements at `p`;
+                // unaligned store.
+                unsafe { $storeu(p, self.0) }
+            }
+            #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
                 let mut a = [fill; $n];
                 a[..s.len()].copy_from_slice(s);

@@ -46,6 +46,18 @@ macro_rules! avx512_vector {
                 $v(unsafe { $loadu(s.as_ptr()) })
             }
             #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees $n readable elements at `p`;
+                // unaligned load.
+                $v(unsafe { $loadu(p) })
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                // SAFETY: the caller guarantees $n writable elements at `p`;
+                // unaligned store.
+                unsafe { $storeu(p, self.0) }
+            }
+            #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
                 assert!(s.len() <= $n);
                 let k: $mask = ((1u32 << s.len()) - 1) as $mask;

@@ -39,6 +39,17 @@ pub unsafe trait Vector<T: Copy>:
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
     fn load(s: &[T]) -> Self;
+    /// `LANES` elements from `p`, without a bounds check (the GEMM
+    /// microkernel's inner loop).
+    ///
+    /// # Safety
+    /// `p` points to `LANES` readable, initialised elements.
+    unsafe fn load_ptr(p: *const T) -> Self;
+    /// Stores all lanes to `p`, without a bounds check.
+    ///
+    /// # Safety
+    /// `p` points to `LANES` writable elements.
+    unsafe fn store_ptr(self, p: *mut T);
     /// `s` (at most `LANES` elements) in the low lanes, `fill` in the rest.
     fn load_padded(s: &[T], fill: T) -> Self;
     /// Stores all lanes to the first `LANES` elements of `d`. Panics if `d` is
@@ -228,6 +239,16 @@ macro_rules! portable_vector {
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
                 Portable(s[..$n].try_into().expect("LANES elements"))
+            }
+            #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees $n readable elements at `p`.
+                Portable(unsafe { p.cast::<[$t; $n]>().read_unaligned() })
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                // SAFETY: the caller guarantees $n writable elements at `p`.
+                unsafe { p.cast::<[$t; $n]>().write_unaligned(self.0) }
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {

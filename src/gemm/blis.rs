@@ -1,0 +1,614 @@
+//! The BLIS algorithm, written once over the tier's vector type `V`:
+//! packing, the five loops around the microkernel, and the direct path that
+//! skips packing for small operands. `avx2.rs` and `avx512.rs` instantiate it
+//! with their tile shapes and block sizes, inside functions compiled for
+//! their instruction sets.
+//!
+//! Every output element is one chain of fused multiply-adds in `k` order,
+//! started from its bias (or zero):
+//!
+//! ```text
+//! acc = bias[j];  for p in 0..k { acc = fma(x[i][p], w[p][j], acc) }
+//! out[i][j] = relu ? max(acc, 0) : acc
+//! ```
+//!
+//! Blocking only decides where the chain pauses (a `KC` block ends: the
+//! partial sum is stored to `out`, exactly, and reloaded for the next block)
+//! and which lane of which tile carries it; neither changes a rounding. So
+//! the result is the same bits for any tile, block, split across threads,
+//! packed or direct path: that of [`crate::reference::dense_fma_chain`].
+
+use std::cell::Cell;
+
+use crate::Float;
+use crate::simd::Vector;
+
+/// The tile shape and cache blocking of one tier for one element type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Blocks {
+    /// Rows of `out` per microkernel tile (rows of X per packed panel).
+    pub mr: usize,
+    /// Columns of `out` per microkernel tile (columns of W per packed panel).
+    pub nr: usize,
+    /// Depth of a block of `k`: a `KC x NR` micro-panel of W is meant to stay
+    /// in L1 while every `MR`-row panel of X's block streams past it.
+    pub kc: usize,
+    /// Rows of X per block: the packed `MC x KC` block is meant for L2.
+    pub mc: usize,
+    /// Columns of W per block: the packed `KC x NC` block is meant for L3.
+    pub nc: usize,
+}
+
+/// Where a call's weights come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WSrc<T> {
+    /// Row-major `k x n`, row stride `ld`; `ptr` is this block's column 0.
+    RowMajor { ptr: *const T, ld: usize },
+    /// Packed by [`pack_w`] for the whole of `k` and `n_pad` columns
+    /// (`n` rounded up to `NR`); this block starts at column `col0` (a
+    /// multiple of `NR`).
+    Packed {
+        ptr: *const T,
+        n_pad: usize,
+        col0: usize,
+    },
+}
+
+/// A block of one product: `out[..m][..n] = act(x · w + bias)`.
+///
+/// The pointers address the block's first row and column; `ldx` and `ldc`
+/// are the row strides of `x` and `out`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Problem<T> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub x: *const T,
+    pub ldx: usize,
+    pub w: WSrc<T>,
+    /// `n` biases, or none (zero).
+    pub bias: Option<*const T>,
+    pub relu: bool,
+    pub out: *mut T,
+    pub ldc: usize,
+}
+
+// ---------------------------------------------------------------------------
+// Packing
+// ---------------------------------------------------------------------------
+
+/// Packs rows `p0 .. p0 + kc`, columns `j0 .. j0 + nc` of row-major `w`
+/// (row stride `ld`) into `NR`-column micro-panels (`NR = NV · LANES`):
+/// panel `q` holds, for each `p`, the `NR` values `w[p0 + p][j0 + q·NR ..]`,
+/// zero past column `j0 + nc`. Writes `kc · nc.div_ceil(NR) · NR` elements
+/// of `dst`, one vector at a time.
+///
+/// # Safety
+/// `w` addresses rows `p0 .. p0 + kc` and columns `j0 .. j0 + nc`.
+#[inline(always)]
+pub(crate) unsafe fn pack_w<T: Float, V: Vector<T>, const NV: usize>(
+    dst: &mut [T],
+    w: *const T,
+    ld: usize,
+    (p0, kc): (usize, usize),
+    (j0, nc): (usize, usize),
+) {
+    let (l, nr) = (V::LANES, NV * V::LANES);
+    assert!(dst.len() >= kc * nc.div_ceil(nr) * nr);
+    for q in (0..nc).step_by(nr) {
+        let width = nr.min(nc - q);
+        for p in 0..kc {
+            // SAFETY: row `p0 + p` and columns `j0 + q .. j0 + q + width` lie
+            // in the region the caller vouches for; the panel row `p` of panel
+            // `q / nr` (at `q·kc + p·nr`, `nr` long) lies in `dst` (asserted).
+            unsafe {
+                let src = w.add((p0 + p) * ld + j0 + q);
+                let d = dst.as_mut_ptr().add(q * kc + p * nr);
+                for v in 0..NV {
+                    let vec = if width == nr {
+                        V::load_ptr(src.add(v * l))
+                    } else {
+                        let n = lanes_in::<T, V>(width, v);
+                        V::load_padded(std::slice::from_raw_parts(src.add(v * l), n), T::ZERO)
+                    };
+                    vec.store_ptr(d.add(v * l));
+                }
+            }
+        }
+    }
+}
+
+/// Packs rows `i0 .. i0 + mc`, columns `p0 .. p0 + kc` of row-major `x`
+/// (row stride `ld`) into `MR`-row micro-panels: panel `t` holds, for each
+/// `p`, the `MR` values `x[i0 + t·MR + r][p0 + p]`, zero past row `i0 + mc`.
+///
+/// # Safety
+/// `x` addresses rows `i0 .. i0 + mc` and columns `p0 .. p0 + kc`.
+unsafe fn pack_x<T: Float>(
+    dst: &mut [T],
+    x: *const T,
+    ld: usize,
+    (i0, mc): (usize, usize),
+    (p0, kc): (usize, usize),
+    mr: usize,
+) {
+    for (t, panel) in dst
+        .chunks_exact_mut(kc * mr)
+        .take(mc.div_ceil(mr))
+        .enumerate()
+    {
+        let rows = mr.min(mc - t * mr);
+        for r in 0..mr {
+            if r >= rows {
+                panel[r..].iter_mut().step_by(mr).for_each(|v| *v = T::ZERO);
+                continue;
+            }
+            // SAFETY: row `i0 + t·mr + r` (< i0 + mc) and columns
+            // `p0 .. p0 + kc` lie in the region the caller vouches for.
+            let src = unsafe { std::slice::from_raw_parts(x.add((i0 + t * mr + r) * ld + p0), kc) };
+            for (d, &s) in panel[r..].iter_mut().step_by(mr).zip(src) {
+                *d = s;
+            }
+        }
+    }
+}
+
+/// Per-thread packing buffers, grown to the largest block a thread has seen
+/// and kept, so calls in steady state allocate nothing. 64-byte units keep
+/// every packed panel cache-line aligned.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+thread_local! {
+    static SCRATCH: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
+}
+
+/// Takes this thread's packing buffer, grown to at least `len` `T`s (no
+/// closure: the kernels using it must stay inside their `#[target_feature]`
+/// function for the intrinsics to inline). Hand it back with
+/// [`return_scratch`]. A call re-entered on the same thread (nothing does so
+/// today) would find the buffer gone and allocate its own.
+fn take_scratch<T>(len: usize) -> Vec<Line> {
+    let mut buf = SCRATCH.with(|cell| cell.take());
+    let lines = (len * size_of::<T>()).div_ceil(64);
+    if buf.len() < lines {
+        buf.resize(lines, Line([0; 64]));
+    }
+    buf
+}
+
+/// Puts a buffer from [`take_scratch`] back for the next call.
+fn return_scratch(buf: Vec<Line>) {
+    SCRATCH.with(|cell| cell.replace(buf));
+}
+
+/// The first `len` `T`s of a buffer from [`take_scratch`]`::<T>(len)`.
+fn scratch_slice<T: Float>(buf: &mut [Line], len: usize) -> &mut [T] {
+    assert!(len * size_of::<T>() <= buf.len() * 64);
+    // SAFETY: the buffer holds at least `len * size_of::<T>()` initialised
+    // bytes (asserted), aligned to 64 (>= align_of::<T>()); any bit pattern
+    // is a valid f32/f64, and the result borrows `buf` uniquely.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<T>(), len) }
+}
+
+// ---------------------------------------------------------------------------
+// The microkernel
+// ---------------------------------------------------------------------------
+
+/// How a tile's accumulators start.
+#[derive(Clone, Copy)]
+enum Start<T> {
+    /// From the bias of the tile's columns (`NR` values, fewer at the edge).
+    Bias(*const T),
+    /// From zero (no bias).
+    Zero,
+    /// From `out` itself: the partial sums of the previous `KC` block.
+    Out,
+}
+
+/// The left operand of a tile: `MR` values of X per step `p`.
+trait Lhs<T> {
+    /// `x[r][p]` of the tile.
+    ///
+    /// # Safety
+    /// `r` is below the tile's row count and `p` below its depth.
+    unsafe fn get(&self, p: usize, r: usize) -> T;
+}
+
+/// A packed `MR`-row micro-panel: `x[r][p]` at `ptr[p * stride + r]`.
+#[derive(Clone, Copy)]
+struct PackedLhs<T> {
+    ptr: *const T,
+    stride: usize,
+}
+
+impl<T: Copy> Lhs<T> for PackedLhs<T> {
+    #[inline(always)]
+    unsafe fn get(&self, p: usize, r: usize) -> T {
+        // SAFETY: the caller keeps `p, r` inside the packed panel.
+        unsafe { *self.ptr.add(p * self.stride + r) }
+    }
+}
+
+/// Rows of X read in place: row `r` starts at `rows[r]`. Past the block's
+/// last row the pointers repeat that row, so a short tile reads nothing
+/// outside X (and its extra rows are never stored).
+#[derive(Clone, Copy)]
+struct RowsLhs<T> {
+    rows: [*const T; MAX_MR],
+}
+
+/// The largest `MR` of any tier.
+const MAX_MR: usize = 16;
+
+impl<T: Copy> Lhs<T> for RowsLhs<T> {
+    #[inline(always)]
+    unsafe fn get(&self, p: usize, r: usize) -> T {
+        // SAFETY: the caller keeps `p` below `k`; `rows[r]` is a row of X.
+        unsafe { *self.rows[r].add(p) }
+    }
+}
+
+/// The right operand of a tile: `NV` vectors of W per step `p`.
+trait Rhs<T, V> {
+    /// Vector `v` of row `p` of the tile's W panel.
+    ///
+    /// # Safety
+    /// `p` is below the tile's depth and `v` below `NV`.
+    unsafe fn load(&self, p: usize, v: usize) -> V;
+}
+
+/// A packed micro-panel: row `p` at `ptr[p * NR ..]`, `NR = nv · LANES`.
+#[derive(Clone, Copy)]
+struct PackedRhs<T> {
+    ptr: *const T,
+    nr: usize,
+}
+
+impl<T: Float, V: Vector<T>> Rhs<T, V> for PackedRhs<T> {
+    #[inline(always)]
+    unsafe fn load(&self, p: usize, v: usize) -> V {
+        // SAFETY: the panel holds `NR` values for each `p` below its depth.
+        unsafe { V::load_ptr(self.ptr.add(p * self.nr + v * V::LANES)) }
+    }
+}
+
+/// W read in place, row stride `ld`; `cols` valid columns from `ptr`, the
+/// rest of the tile's lanes zero (loads never pass column `cols`).
+#[derive(Clone, Copy)]
+struct RowMajorRhs<T, const FULL: bool> {
+    ptr: *const T,
+    ld: usize,
+    cols: usize,
+}
+
+impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL> {
+    #[inline(always)]
+    unsafe fn load(&self, p: usize, v: usize) -> V {
+        // SAFETY: row `p` of W; `FULL` tiles have all `NR` columns, edge
+        // tiles read only the `cols - v·LANES` that exist.
+        unsafe {
+            let at = self.ptr.add(p * self.ld + v * V::LANES);
+            if FULL {
+                V::load_ptr(at)
+            } else {
+                V::load_padded(
+                    std::slice::from_raw_parts(at, lanes_in::<T, V>(self.cols, v)),
+                    T::ZERO,
+                )
+            }
+        }
+    }
+}
+
+/// How many of vector `v`'s lanes lie within `cols` columns.
+#[inline(always)]
+fn lanes_in<T, V: Vector<T>>(cols: usize, v: usize) -> usize
+where
+    T: Copy,
+{
+    cols.saturating_sub(v * V::LANES).min(V::LANES)
+}
+
+/// One `MR x NR` tile (`NR = NV · LANES`) of `out`: `kc` fused multiply-adds
+/// per element onto `start`, then the epilogue (ReLU if `relu`), then the
+/// store of the `rows x cols` that exist.
+///
+/// # Safety
+/// `a` and `b` are readable for `kc` steps (and `MR` rows, `NV` vectors);
+/// `c` addresses `rows x cols` elements with row stride `ldc`, initialised
+/// if `start` is `Out`; a `Bias` pointer addresses `cols` values.
+#[allow(clippy::too_many_arguments)] // the microkernel's operands
+#[inline(always)]
+unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: impl Lhs<T>,
+    b: impl Rhs<T, V>,
+    c: *mut T,
+    ldc: usize,
+    (rows, cols): (usize, usize),
+    start: Start<T>,
+    relu: bool,
+) {
+    let l = V::LANES;
+    let full = rows == MR && cols == NV * l;
+    let zero = V::splat(T::ZERO);
+    // SAFETY (edge loads and stores below): rows below `rows` and lanes
+    // below `lanes_in(cols, v)` are inside `out` (the caller's contract).
+    let edge = |r: usize, v: usize| unsafe {
+        std::slice::from_raw_parts_mut(c.add(r * ldc + v * l), lanes_in::<T, V>(cols, v))
+    };
+    let mut acc: [[V; NV]; MR] = match start {
+        Start::Zero => [[zero; NV]; MR],
+        Start::Bias(bias) => {
+            // SAFETY: `bias` addresses the tile's `cols` columns.
+            let row: [V; NV] = std::array::from_fn(|v| unsafe {
+                let n = lanes_in::<T, V>(cols, v);
+                V::load_padded(std::slice::from_raw_parts(bias.add(v * l), n), T::ZERO)
+            });
+            [row; MR]
+        }
+        Start::Out if full => std::array::from_fn(|r| {
+            // SAFETY: a full tile: all `MR x NR` elements are in `out`.
+            std::array::from_fn(|v| unsafe { V::load_ptr(c.add(r * ldc + v * l)) })
+        }),
+        Start::Out => std::array::from_fn(|r| {
+            std::array::from_fn(|v| {
+                if r < rows {
+                    V::load_padded(edge(r, v), T::ZERO)
+                } else {
+                    zero
+                }
+            })
+        }),
+    };
+    // SAFETY: forwarded from the caller.
+    let mut acc = unsafe { k_loop::<T, V, MR, NV>(kc, &a, &b, acc) };
+    if relu {
+        // The same operation as `crate::relu` (NaN and -0.0 pass through).
+        for v in acc.iter_mut().flatten() {
+            *v = V::max_fast(*v, zero);
+        }
+    }
+    if full {
+        for (r, row) in acc.iter().enumerate() {
+            for (v, &val) in row.iter().enumerate() {
+                // SAFETY: a full tile: all `MR x NR` elements are in `out`.
+                unsafe { val.store_ptr(c.add(r * ldc + v * l)) }
+            }
+        }
+    } else {
+        // A constant trip count (`MR`, not `rows`) keeps `acc` in registers.
+        for (r, row) in acc.iter().enumerate() {
+            if r < rows {
+                for (v, &val) in row.iter().enumerate() {
+                    val.store_prefix(edge(r, v));
+                }
+            }
+        }
+    }
+}
+
+/// The microkernel's loop over `k`: per step, `NV` loads of W, `MR`
+/// broadcasts of X and `MR · NV` FMAs. A function of its own, taking and
+/// returning the accumulators by value, so they live in registers.
+///
+/// # Safety
+/// `a` and `b` are readable for `kc` steps.
+#[inline(always)]
+unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: &impl Lhs<T>,
+    b: &impl Rhs<T, V>,
+    mut acc: [[V; NV]; MR],
+) -> [[V; NV]; MR] {
+    for p in 0..kc {
+        // SAFETY: `p < kc` and `v < NV`, `r < MR`: inside the operands.
+        let bv: [V; NV] = std::array::from_fn(|v| unsafe { b.load(p, v) });
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            // SAFETY: as above.
+            let av = V::splat(unsafe { a.get(p, r) });
+            for (acc_rv, &b) in acc_r.iter_mut().zip(&bv) {
+                *acc_rv = V::madd(av, b, *acc_rv);
+            }
+        }
+    }
+    acc
+}
+
+/// [`tile`] with the smallest `MR'` in {1, 2, 4, 8, MR} that covers `rows`,
+/// so a short edge (one sample, say) does not pay for `MR` rows of FMAs.
+/// `a` must be readable for `MR'` rows (packed panels are `MR` wide; rows
+/// read in place repeat their last row).
+#[allow(clippy::too_many_arguments)] // the microkernel's operands
+#[inline(always)]
+unsafe fn tile_rows<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: impl Lhs<T> + Copy,
+    b: impl Rhs<T, V> + Copy,
+    c: *mut T,
+    ldc: usize,
+    size: (usize, usize),
+    start: Start<T>,
+    relu: bool,
+) {
+    // SAFETY: the caller's contract for `tile`, with `MR' <= MR`.
+    unsafe {
+        match size.0 {
+            r if r == MR => tile::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
+            1 => tile::<T, V, 1, NV>(kc, a, b, c, ldc, size, start, relu),
+            2 => tile::<T, V, 2, NV>(kc, a, b, c, ldc, size, start, relu),
+            3 | 4 if MR >= 4 => tile::<T, V, 4, NV>(kc, a, b, c, ldc, size, start, relu),
+            5..=8 if MR >= 8 => tile::<T, V, 8, NV>(kc, a, b, c, ldc, size, start, relu),
+            _ => tile::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The loops
+// ---------------------------------------------------------------------------
+
+/// Whether a product is cheaper without packing: W read in place fits in
+/// half of L1 (so its rows stay cached across all row tiles), or X has a
+/// single tile of rows (so a packed W would be used once).
+pub(crate) fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
+    m <= bl.mr || k.saturating_mul(n).saturating_mul(size_of::<T>()) <= DIRECT_MAX_W_BYTES
+}
+
+/// Weights up to this size (half of a 32 KiB L1d) take the direct path.
+const DIRECT_MAX_W_BYTES: usize = 16 * 1024;
+
+/// One block of a product, on this tier (`MR x NV` vectors tiles, blocking
+/// `bl`): the direct path when [`use_direct`] says so and W is row-major,
+/// the packed five loops otherwise.
+///
+/// # Safety
+/// `pr`'s pointers address the `m x k`, `k x n`, `n` and `m x n` regions its
+/// strides describe (a packed W: as [`pack_w`] laid it out with `bl`), and
+/// `out`'s region is not accessed by anyone else during the call.
+#[inline(always)]
+pub(crate) unsafe fn gemm<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    bl: &Blocks,
+    pr: &Problem<T>,
+) {
+    debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && MR <= MAX_MR);
+    match pr.w {
+        // SAFETY: forwarded from the caller.
+        WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
+            direct::<T, V, MR, NV>(pr, ptr, ld)
+        },
+        // SAFETY: forwarded from the caller.
+        _ => unsafe { packed::<T, V, MR, NV>(bl, pr) },
+    }
+}
+
+/// The direct path: X and W read in place, whole `k` per tile.
+#[inline(always)]
+unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) {
+    let nr = NV * V::LANES;
+    // Loop 2: one NR-column panel of W, read in place.
+    for jr in (0..pr.n).step_by(nr) {
+        let cols = nr.min(pr.n - jr);
+        // SAFETY: column `jr` of the bias exists.
+        let start = pr
+            .bias
+            .map_or(Start::Zero, |b| Start::Bias(unsafe { b.add(jr) }));
+        // Loop 1: one MR-row panel of X, read in place.
+        for ir in (0..pr.m).step_by(MR) {
+            let rows = MR.min(pr.m - ir);
+            // SAFETY (all pointer offsets below): rows `ir .. ir + rows` of
+            // X and `out`, and columns `jr .. jr + cols` of W and `out`, are
+            // inside the problem (the caller's contract).
+            let a = RowsLhs {
+                rows: std::array::from_fn(|r| unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) }),
+            };
+            let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
+            let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
+            // SAFETY: as above; `tile_rows` reads at most `MR` rows of `a`.
+            unsafe {
+                if cols == nr {
+                    let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
+                    tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                } else {
+                    let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
+                    tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                }
+            }
+        }
+    }
+}
+
+/// The packed path: BLIS's five loops around the microkernel.
+#[inline(always)]
+unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    bl: &Blocks,
+    pr: &Problem<T>,
+) {
+    let nr = bl.nr;
+    let x_len = bl.mc.next_multiple_of(MR) * bl.kc;
+    let w_len = match pr.w {
+        WSrc::RowMajor { .. } => bl.kc * bl.nc.min(pr.n).next_multiple_of(nr),
+        WSrc::Packed { .. } => 0,
+    };
+    let mut buf = take_scratch::<T>(x_len + w_len);
+    {
+        let (x_buf, w_buf) = scratch_slice::<T>(&mut buf, x_len + w_len).split_at_mut(x_len);
+        // Loop 5: a block of NC columns of W (for L3).
+        for jc in (0..pr.n).step_by(bl.nc) {
+            let nc = bl.nc.min(pr.n - jc);
+            // Loop 4: a block of KC of the depth (sizes the L1 micro-panels).
+            for pc in (0..pr.k).step_by(bl.kc) {
+                let kc = bl.kc.min(pr.k - pc);
+                let start = match (pc, pr.bias) {
+                    (0, Some(b)) => Start::Bias(b),
+                    (0, None) => Start::Zero,
+                    _ => Start::Out,
+                };
+                let relu = pr.relu && pc + kc == pr.k;
+                let w_block: *const T = match pr.w {
+                    WSrc::RowMajor { ptr, ld } => {
+                        // SAFETY: rows `pc .. pc + kc`, columns
+                        // `jc .. jc + nc` are inside W.
+                        unsafe { pack_w::<T, V, NV>(w_buf, ptr, ld, (pc, kc), (jc, nc)) };
+                        w_buf.as_ptr()
+                    }
+                    // SAFETY: `pack_w` laid out the `kc` rows from `pc` for
+                    // all `n_pad` columns at `pc · n_pad`, panel by panel.
+                    WSrc::Packed { ptr, n_pad, col0 } => unsafe {
+                        ptr.add(pc * n_pad + (col0 + jc) * kc)
+                    },
+                };
+                // Loop 3: a block of MC rows of X (for L2).
+                for ic in (0..pr.m).step_by(bl.mc) {
+                    let mc = bl.mc.min(pr.m - ic);
+                    // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
+                    // are inside X.
+                    unsafe { pack_x(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc), MR) };
+                    // Loop 2: one KC x NR micro-panel of W (stays in L1).
+                    for jr in (0..nc).step_by(nr) {
+                        let cols = nr.min(nc - jr);
+                        let b = PackedRhs {
+                            ptr: w_block.wrapping_add(jr * kc),
+                            nr,
+                        };
+                        let start = match start {
+                            Start::Bias(bias) => Start::Bias(bias.wrapping_add(jc + jr)),
+                            s => s,
+                        };
+                        // Loop 1: one MR x KC micro-panel of X.
+                        for ir in (0..mc).step_by(MR) {
+                            let rows = MR.min(mc - ir);
+                            let a = PackedLhs {
+                                ptr: x_buf[ir * kc..].as_ptr(),
+                                stride: MR,
+                            };
+                            // SAFETY: the panels hold `kc` steps of `MR` rows
+                            // and `NR` columns; the tile's `rows x cols` lie
+                            // inside `out` (row `ic + ir`, column `jc + jr`).
+                            unsafe {
+                                let c = pr.out.add((ic + ir) * pr.ldc + jc + jr);
+                                tile_rows::<T, V, MR, NV>(
+                                    kc,
+                                    a,
+                                    b,
+                                    c,
+                                    pr.ldc,
+                                    (rows, cols),
+                                    start,
+                                    relu,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return_scratch(buf);
+}
