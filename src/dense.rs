@@ -119,6 +119,9 @@ pub struct PackedWeights<T: Float> {
     isa: Supported,
     k: usize,
     n: usize,
+    /// The padded width of the packed layout; 0 when `data` is W itself,
+    /// row-major (the portable tier, and weights small enough that every
+    /// product with them reads W in place).
     n_pad: usize,
     data: Vec<T>,
 }
@@ -191,7 +194,10 @@ pub fn dense_packed<T: Float>(
     ShapeError::check_len("dense_packed", "bias", n, bias.len())?;
     ShapeError::check_len("dense_packed", "out", mn, out.len())?;
     let relu = activation == Activation::Relu;
-    let weights = Weights::Packed(&w.data, w.n_pad);
+    let weights = match w.n_pad {
+        0 => Weights::RowMajor(&w.data),
+        n_pad => Weights::Packed(&w.data, n_pad),
+    };
     gemm(w.isa, x, weights, Some(bias), relu, out, (m, k, n));
     Ok(())
 }

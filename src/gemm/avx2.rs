@@ -1,5 +1,6 @@
 //! The AVX2 tier: [`blis`]'s algorithm on `T::Avx2` vectors, with a 6-row
-//! by 2-vector tile (6 x 16 for `f32`, 6 x 8 for `f64`).
+//! by 2-vector tile (6 x 16 for `f32`, 6 x 8 for `f64`), and 1- or 2-row
+//! by 4-vector tiles for one or two rows.
 //!
 //! Register budget (16 ymm): 12 accumulators, 2 vectors of W and 1
 //! broadcast of X, the classic Haswell shape.
@@ -26,7 +27,7 @@ pub(super) fn blocks<T: Float>() -> Blocks {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn gemm<T: Float>(pr: &Problem<T>) {
     // SAFETY: forwarded from the caller.
-    unsafe { blis::gemm::<T, T::Avx2, MR, NV>(&blocks::<T>(), pr) }
+    unsafe { blis::gemm::<T, T::Avx2, MR, NV, { 2 * NV }>(&blocks::<T>(), pr) }
 }
 
 /// [`blis::pack_w`] on `T::Avx2`: packs rows `p0 .. p0 + kc` and columns

@@ -120,34 +120,34 @@ pub(crate) unsafe fn pack_w<T: Float, V: Vector<T>, const NV: usize>(
 
 /// Packs rows `i0 .. i0 + mc`, columns `p0 .. p0 + kc` of row-major `x`
 /// (row stride `ld`) into `MR`-row micro-panels: panel `t` holds, for each
-/// `p`, the `MR` values `x[i0 + t·MR + r][p0 + p]`, zero past row `i0 + mc`.
+/// `p`, the `MR` values `x[i0 + t·MR + r][p0 + p]`. Past row `i0 + mc` a
+/// panel repeats the block's last row: those rows of the tile are computed
+/// and never stored, so any finite or non-finite value will do.
 ///
 /// # Safety
 /// `x` addresses rows `i0 .. i0 + mc` and columns `p0 .. p0 + kc`.
-unsafe fn pack_x<T: Float>(
+#[inline(always)]
+unsafe fn pack_x<T: Float, const MR: usize>(
     dst: &mut [T],
     x: *const T,
     ld: usize,
     (i0, mc): (usize, usize),
     (p0, kc): (usize, usize),
-    mr: usize,
 ) {
     for (t, panel) in dst
-        .chunks_exact_mut(kc * mr)
-        .take(mc.div_ceil(mr))
+        .chunks_exact_mut(kc * MR)
+        .take(mc.div_ceil(MR))
         .enumerate()
     {
-        let rows = mr.min(mc - t * mr);
-        for r in 0..mr {
-            if r >= rows {
-                panel[r..].iter_mut().step_by(mr).for_each(|v| *v = T::ZERO);
-                continue;
-            }
-            // SAFETY: row `i0 + t·mr + r` (< i0 + mc) and columns
-            // `p0 .. p0 + kc` lie in the region the caller vouches for.
-            let src = unsafe { std::slice::from_raw_parts(x.add((i0 + t * mr + r) * ld + p0), kc) };
-            for (d, &s) in panel[r..].iter_mut().step_by(mr).zip(src) {
-                *d = s;
+        let last = mc - 1 - t * MR;
+        // SAFETY: row `i0 + t·MR + min(r, last)` (< i0 + mc), column `p0`,
+        // lies in the region the caller vouches for.
+        let rows: [*const T; MR] =
+            std::array::from_fn(|r| unsafe { x.add((i0 + t * MR + r.min(last)) * ld + p0) });
+        for (p, d) in panel.chunks_exact_mut(MR).enumerate() {
+            for (d, row) in d.iter_mut().zip(rows) {
+                // SAFETY: `p < kc`: column `p0 + p` of a row in the region.
+                *d = unsafe { *row.add(p) };
             }
         }
     }
@@ -259,18 +259,24 @@ trait Rhs<T, V> {
     unsafe fn load(&self, p: usize, v: usize) -> V;
 }
 
-/// A packed micro-panel: row `p` at `ptr[p * NR ..]`, `NR = nv · LANES`.
+/// Packed micro-panels of `PNV` vectors (`NR = PNV · LANES` columns), `kc`
+/// steps deep, one after another: vector `v` of step `p` is in panel
+/// `v / PNV` at `p · NR + (v % PNV) · LANES`. A tile of `NV = PNV` vectors
+/// reads one panel; a wide tile (few rows, `NV = 2 · PNV`) reads two.
 #[derive(Clone, Copy)]
-struct PackedRhs<T> {
+struct PackedRhs<T, const PNV: usize> {
     ptr: *const T,
-    nr: usize,
+    kc: usize,
 }
 
-impl<T: Float, V: Vector<T>> Rhs<T, V> for PackedRhs<T> {
+impl<T: Float, V: Vector<T>, const PNV: usize> Rhs<T, V> for PackedRhs<T, PNV> {
     #[inline(always)]
     unsafe fn load(&self, p: usize, v: usize) -> V {
-        // SAFETY: the panel holds `NR` values for each `p` below its depth.
-        unsafe { V::load_ptr(self.ptr.add(p * self.nr + v * V::LANES)) }
+        let (l, nr) = (V::LANES, PNV * V::LANES);
+        let at = (v / PNV) * self.kc * nr + p * nr + (v % PNV) * l;
+        // SAFETY: the caller keeps `p` below `kc` and `v / PNV` below the
+        // number of panels that follow `ptr`.
+        unsafe { V::load_ptr(self.ptr.add(at)) }
     }
 }
 
@@ -446,6 +452,41 @@ unsafe fn tile_rows<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     }
 }
 
+/// Whether a block of `rows` rows uses wide tiles: one or two rows of
+/// `NW` vectors (twice a tile's `NV`), so that enough independent FMA
+/// chains are in flight to cover the FMA latency (a 1 x NV tile has only
+/// `NV`).
+#[inline(always)]
+fn wide_rows(rows: usize) -> bool {
+    rows <= 2
+}
+
+/// [`tile`] for a block of one or two rows ([`wide_rows`]), `NW` vectors.
+///
+/// # Safety
+/// As [`tile`] with `MR = rows` and `NV = NW`.
+#[allow(clippy::too_many_arguments)] // the microkernel's operands
+#[inline(always)]
+unsafe fn tile_wide<T: Float, V: Vector<T>, const NW: usize>(
+    kc: usize,
+    a: impl Lhs<T> + Copy,
+    b: impl Rhs<T, V> + Copy,
+    c: *mut T,
+    ldc: usize,
+    size: (usize, usize),
+    start: Start<T>,
+    relu: bool,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if size.0 == 1 {
+            tile::<T, V, 1, NW>(kc, a, b, c, ldc, size, start, relu)
+        } else {
+            tile::<T, V, 2, NW>(kc, a, b, c, ldc, size, start, relu)
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The loops
 // ---------------------------------------------------------------------------
@@ -454,47 +495,121 @@ unsafe fn tile_rows<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
 /// half of L1 (so its rows stay cached across all row tiles), or X has a
 /// single tile of rows (so a packed W would be used once).
 pub(crate) fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
-    m <= bl.mr || k.saturating_mul(n).saturating_mul(size_of::<T>()) <= DIRECT_MAX_W_BYTES
+    m <= bl.mr || always_direct::<T>(k, n)
+}
+
+/// Whether every product with a `k x n` W takes a path that reads W in
+/// place ([`narrow`] or [`direct`]), whatever `m`: packing it would not be
+/// used.
+pub(crate) fn always_direct<T>(k: usize, n: usize) -> bool {
+    k.saturating_mul(n).saturating_mul(size_of::<T>()) <= DIRECT_MAX_W_BYTES
 }
 
 /// Weights up to this size (half of a 32 KiB L1d) take the direct path.
 const DIRECT_MAX_W_BYTES: usize = 16 * 1024;
 
-/// One block of a product, on this tier (`MR x NV` vectors tiles, blocking
-/// `bl`): the direct path when [`use_direct`] says so and W is row-major,
-/// the packed five loops otherwise.
+/// Products this shallow and narrow (`k <= NARROW_MAX_K`, `n <= LANES`)
+/// take [`narrow`]: the chapter's 300 x 2 x 3 and 300 x 3 x 3.
+const NARROW_MAX_K: usize = 8;
+
+/// One block of a product, on this tier (`MR x NV` vector tiles, `NW`
+/// vectors for one or two rows, blocking `bl`): [`narrow`] or [`direct`]
+/// when W is row-major and small enough, the packed five loops otherwise.
 ///
 /// # Safety
 /// `pr`'s pointers address the `m x k`, `k x n`, `n` and `m x n` regions its
 /// strides describe (a packed W: as [`pack_w`] laid it out with `bl`), and
 /// `out`'s region is not accessed by anyone else during the call.
 #[inline(always)]
-pub(crate) unsafe fn gemm<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+pub(crate) unsafe fn gemm<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+>(
     bl: &Blocks,
     pr: &Problem<T>,
 ) {
-    debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && MR <= MAX_MR);
+    debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && MR <= MAX_MR && NW == 2 * NV);
+    // SAFETY (each arm): forwarded from the caller.
     match pr.w {
-        // SAFETY: forwarded from the caller.
-        WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
-            direct::<T, V, MR, NV>(pr, ptr, ld)
+        WSrc::RowMajor { ptr, ld } if pr.n <= V::LANES && pr.k <= NARROW_MAX_K => unsafe {
+            match pr.k {
+                1 => narrow::<T, V, 1>(pr, ptr, ld),
+                2 => narrow::<T, V, 2>(pr, ptr, ld),
+                3 => narrow::<T, V, 3>(pr, ptr, ld),
+                4 => narrow::<T, V, 4>(pr, ptr, ld),
+                5 => narrow::<T, V, 5>(pr, ptr, ld),
+                6 => narrow::<T, V, 6>(pr, ptr, ld),
+                7 => narrow::<T, V, 7>(pr, ptr, ld),
+                _ => narrow::<T, V, 8>(pr, ptr, ld),
+            }
         },
-        // SAFETY: forwarded from the caller.
-        _ => unsafe { packed::<T, V, MR, NV>(bl, pr) },
+        WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
+            direct::<T, V, MR, NV, NW>(pr, ptr, ld)
+        },
+        _ => unsafe { packed::<T, V, MR, NV, NW>(bl, pr) },
+    }
+}
+
+/// The narrow path, for `k = K <= NARROW_MAX_K` and `n <= LANES`: W's `K`
+/// rows held in `K` registers, the bias in one, and per row of X `K`
+/// broadcasts, `K` FMAs and one store of `n` lanes. No packing, no tiles.
+///
+/// # Safety
+/// As [`gemm`], with `pr.k == K` and `pr.n <= LANES`.
+#[inline(always)]
+unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *const T, ldw: usize) {
+    let n = pr.n;
+    debug_assert!(pr.k == K && n <= V::LANES);
+    let zero = V::splat(T::ZERO);
+    // SAFETY: W has `K` rows of `n` columns, the bias `n` values.
+    let wv: [V; K] = std::array::from_fn(|p| unsafe {
+        V::load_padded(std::slice::from_raw_parts(w.add(p * ldw), n), T::ZERO)
+    });
+    let start = pr.bias.map_or(zero, |b| unsafe {
+        V::load_padded(std::slice::from_raw_parts(b, n), T::ZERO)
+    });
+    for i in 0..pr.m {
+        // SAFETY: row `i < m` of X has `K` elements.
+        let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
+        let mut acc = start;
+        for (&x, &w) in x.iter().zip(&wv) {
+            acc = V::madd(V::splat(x), w, acc);
+        }
+        if pr.relu {
+            acc = V::max_fast(acc, zero);
+        }
+        // SAFETY: row `i < m` of `out` has `n` elements, ours alone. Unless
+        // masked stores are cheap: with whole rows (`ldc == n`, so the block is `m · n` contiguous
+        // elements) a full vector fits while `i · n + LANES <= m · n`; its
+        // lanes past `n` land in rows `i + 1 ..`, which are stored after it.
+        unsafe {
+            let row = pr.out.add(i * pr.ldc);
+            if !V::MASKED_STORE_FAST && pr.ldc == n && i * n + V::LANES <= pr.m * n {
+                acc.store_ptr(row);
+            } else {
+                acc.store_prefix(std::slice::from_raw_parts_mut(row, n));
+            }
+        }
     }
 }
 
 /// The direct path: X and W read in place, whole `k` per tile.
 #[inline(always)]
-unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const NW: usize>(
     pr: &Problem<T>,
     w: *const T,
     ldw: usize,
 ) {
     let nr = NV * V::LANES;
-    // Loop 2: one NR-column panel of W, read in place.
-    for jr in (0..pr.n).step_by(nr) {
-        let cols = nr.min(pr.n - jr);
+    let wide = wide_rows(pr.m);
+    let step = if wide { NW * V::LANES } else { nr };
+    // Loop 2: one panel of NR columns of W (2·NR for wide tiles), read in
+    // place.
+    for jr in (0..pr.n).step_by(step) {
+        let cols = step.min(pr.n - jr);
         // SAFETY: column `jr` of the bias exists.
         let start = pr
             .bias
@@ -510,9 +625,16 @@ unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
             };
             let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
             let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
-            // SAFETY: as above; `tile_rows` reads at most `MR` rows of `a`.
+            // SAFETY: as above; `tile_rows` reads at most `MR` rows of `a`,
+            // and edge tiles load only the `cols` columns that exist.
             unsafe {
-                if cols == nr {
+                if wide && cols == step {
+                    let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
+                    tile_wide::<T, V, NW>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                } else if wide {
+                    let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
+                    tile_wide::<T, V, NW>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                } else if cols == nr {
                     let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
                     tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
                 } else {
@@ -526,7 +648,7 @@ unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
 
 /// The packed path: BLIS's five loops around the microkernel.
 #[inline(always)]
-unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const NW: usize>(
     bl: &Blocks,
     pr: &Problem<T>,
 ) {
@@ -569,13 +691,16 @@ unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
                     let mc = bl.mc.min(pr.m - ic);
                     // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
                     // are inside X.
-                    unsafe { pack_x(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc), MR) };
-                    // Loop 2: one KC x NR micro-panel of W (stays in L1).
-                    for jr in (0..nc).step_by(nr) {
-                        let cols = nr.min(nc - jr);
-                        let b = PackedRhs {
+                    unsafe { pack_x::<T, MR>(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc)) };
+                    // Loop 2: one KC x NR micro-panel of W (stays in L1);
+                    // two at once for wide tiles.
+                    let wide = wide_rows(mc);
+                    let step = if wide { 2 * nr } else { nr };
+                    for jr in (0..nc).step_by(step) {
+                        let cols = step.min(nc - jr);
+                        let b = PackedRhs::<T, NV> {
                             ptr: w_block.wrapping_add(jr * kc),
-                            nr,
+                            kc,
                         };
                         let start = match start {
                             Start::Bias(bias) => Start::Bias(bias.wrapping_add(jc + jr)),
@@ -588,21 +713,21 @@ unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
                                 ptr: x_buf[ir * kc..].as_ptr(),
                                 stride: MR,
                             };
+                            let size = (rows, cols);
                             // SAFETY: the panels hold `kc` steps of `MR` rows
-                            // and `NR` columns; the tile's `rows x cols` lie
-                            // inside `out` (row `ic + ir`, column `jc + jr`).
+                            // and `NR` columns (a wide tile with `cols > NR`
+                            // reads the next panel too, which exists); the
+                            // tile's `rows x cols` lie inside `out` (row
+                            // `ic + ir`, column `jc + jr`).
                             unsafe {
                                 let c = pr.out.add((ic + ir) * pr.ldc + jc + jr);
-                                tile_rows::<T, V, MR, NV>(
-                                    kc,
-                                    a,
-                                    b,
-                                    c,
-                                    pr.ldc,
-                                    (rows, cols),
-                                    start,
-                                    relu,
-                                );
+                                if cols > nr {
+                                    tile_wide::<T, V, NW>(kc, a, b, c, pr.ldc, size, start, relu);
+                                } else {
+                                    tile_rows::<T, V, MR, NV>(
+                                        kc, a, b, c, pr.ldc, size, start, relu,
+                                    );
+                                }
                             }
                         }
                     }

@@ -28,11 +28,16 @@ pub(crate) use blis::Blocks;
 use crate::dispatch::{Isa, Supported};
 use crate::{Float, ShapeError};
 
-/// Depth of a `k` block. A `KC x NR` micro-panel of W is the operand every
-/// microkernel call of loop 1 rereads, so it should live in L1d (32 KiB on
-/// the development machine): 256 x 32 `f32` (AVX-512) is 32 KiB, 256 x 16
-/// `f32` (AVX2) 16 KiB.
-pub const KC: usize = 256;
+/// Depth of a `k` block: how many multiply-adds each output element takes
+/// between a load and a store of its partial sum.
+///
+/// BLIS sizes it so a `KC x NR` micro-panel of W fits L1d. On the
+/// development machine (Zen 4: 32 KiB L1d, 1 MiB L2 per core) deeper blocks
+/// win even though the panel (512 x 64 `f32` = 128 KiB) then streams from
+/// L2: f32 1024^3 on one thread reached 88 GFLOP/s at 256, 100 at 384 and
+/// 106 at 512 (A/B builds, same session), and 768 gained
+/// nothing more.
+pub const KC: usize = 512;
 
 /// Bytes of X's packed `MC x KC` block, meant to stay in L2 (1 MiB per core
 /// on the development machine) while loop 2 walks W's panels: half of it.
@@ -163,8 +168,9 @@ pub(crate) enum Weights<'a, T> {
 
 /// W (`k x n`, row-major) packed for tier `isa`: `KC`-deep blocks of
 /// `NR`-column micro-panels, zero-padded to `n_pad` columns (the layout
-/// `blis::pack_w` gives each block). The portable tier keeps W row-major.
-/// Returns the data and `n_pad`.
+/// `blis::pack_w` gives each block). Returns the data and `n_pad`, or W
+/// itself and 0 where the product reads W row-major: on the portable tier,
+/// and for weights so small that every product takes the direct path.
 pub(crate) fn pack_weights<T: Float>(
     isa: Supported,
     w: &[T],
@@ -172,8 +178,8 @@ pub(crate) fn pack_weights<T: Float>(
     n: usize,
 ) -> (Vec<T>, usize) {
     assert_eq!(w.len(), k * n);
-    let Some(bl) = blocks::<T>(isa.isa()) else {
-        return (w.to_vec(), n);
+    let Some(bl) = blocks::<T>(isa.isa()).filter(|_| !blis::always_direct::<T>(k, n)) else {
+        return (w.to_vec(), 0);
     };
     let n_pad = n.next_multiple_of(bl.nr);
     let mut data = vec![T::ZERO; k * n_pad];

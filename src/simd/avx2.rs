@@ -18,9 +18,16 @@ pub struct F32x8(__m256);
 #[derive(Clone, Copy, Debug)]
 pub struct F64x4(__m256d);
 
+/// Lane masks for the masked loads and stores: `N` lanes from `&TABLE[N -
+/// len..]` are all ones in the low `len` lanes and zero above.
+static MASK_I32: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+/// As [`MASK_I32`], for 4 lanes of 64 bits.
+static MASK_I64: [i64; 8] = [-1, -1, -1, -1, 0, 0, 0, 0];
+
 macro_rules! avx2_vector {
     (
-        $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident,
+        $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident, $table:ident,
+        maskload $maskload:ident, maskstore $maskstore:ident, loadsi $loadsi:ident, cast_mask $cast_mask:ident,
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
         max $max:ident, min $min:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
@@ -55,9 +62,14 @@ macro_rules! avx2_vector {
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
-                let mut a = [fill; $n];
-                a[..s.len()].copy_from_slice(s);
-                Self::load(&a)
+                let mask = &$table[$n - s.len()..];
+                // SAFETY: a masked load reads only the lanes whose mask bit is
+                // set, the low `s.len()` (at most $n), which `s` holds; the
+                // others read as zero and take `fill` in the blend.
+                $v(unsafe {
+                    let m = $loadsi(mask.as_ptr().cast());
+                    $blendv($set1(fill), $maskload(s.as_ptr(), m), $cast_mask(m))
+                })
             }
             #[inline(always)]
             fn store(self, d: &mut [$t]) {
@@ -67,10 +79,10 @@ macro_rules! avx2_vector {
             }
             #[inline(always)]
             fn store_prefix(self, d: &mut [$t]) {
-                let mut a = [0.0; $n];
-                self.store(&mut a);
-                let n = d.len();
-                d.copy_from_slice(&a[..n]);
+                let mask = &$table[$n - d.len()..];
+                // SAFETY: a masked store writes only the lanes whose mask bit
+                // is set, the low `d.len()` (at most $n), which `d` holds.
+                unsafe { $maskstore(d.as_mut_ptr(), $loadsi(mask.as_ptr().cast()), self.0) }
             }
             #[inline(always)]
             fn abs(self) -> Self {
@@ -102,7 +114,8 @@ macro_rules! avx2_vector {
 }
 
 avx2_vector!(
-    F32x8, f32, 8, __m256, __m256i,
+    F32x8, f32, 8, __m256, __m256i, MASK_I32,
+    maskload _mm256_maskload_ps, maskstore _mm256_maskstore_ps, loadsi _mm256_loadu_si256, cast_mask _mm256_castsi256_ps,
     add _mm256_add_ps, sub _mm256_sub_ps, mul _mm256_mul_ps, div _mm256_div_ps,
     set1 _mm256_set1_ps, loadu _mm256_loadu_ps, storeu _mm256_storeu_ps, fmadd _mm256_fmadd_ps,
     max _mm256_max_ps, min _mm256_min_ps, movemask _mm256_movemask_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
@@ -112,7 +125,8 @@ avx2_vector!(
 );
 
 avx2_vector!(
-    F64x4, f64, 4, __m256d, __m256i,
+    F64x4, f64, 4, __m256d, __m256i, MASK_I64,
+    maskload _mm256_maskload_pd, maskstore _mm256_maskstore_pd, loadsi _mm256_loadu_si256, cast_mask _mm256_castsi256_pd,
     add _mm256_add_pd, sub _mm256_sub_pd, mul _mm256_mul_pd, div _mm256_div_pd,
     set1 _mm256_set1_pd, loadu _mm256_loadu_pd, storeu _mm256_storeu_pd, fmadd _mm256_fmadd_pd,
     max _mm256_max_pd, min _mm256_min_pd, movemask _mm256_movemask_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,

@@ -36,6 +36,7 @@ macro_rules! avx512_vector {
         // SAFETY: values exist only on CPUs with AVX-512F (module docs).
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
+            const MASKED_STORE_FAST: bool = true;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant
             );

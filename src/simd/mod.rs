@@ -35,6 +35,11 @@ pub unsafe trait Vector<T: Copy>:
 {
     /// Number of lanes.
     const LANES: usize;
+    /// Whether [`Vector::store_prefix`] is one cheap masked store (AVX-512).
+    /// Otherwise (AVX2's `vmaskmov` store is slow on AMD; the portable tier
+    /// copies) a kernel that can overwrite the lanes past the prefix later
+    /// should store the full vector instead.
+    const MASKED_STORE_FAST: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
