@@ -13,8 +13,10 @@ use common::{tiers, values};
 use nn_kernels::activation::{
     relu_inplace_with_isa, relu_with_isa, sigmoid_with_isa, step_with_isa,
 };
+use nn_kernels::gemm::matmul_with_isa;
 use nn_kernels::softmax::{Variant, softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 use nn_kernels::{Activation, Float};
+use nn_kernels::{PackedWeights, dense_packed, dense_with_isa};
 
 /// `len` elements of `T` whose last byte is followed by a `PROT_NONE` page
 /// (`Edge::End`) or whose first byte follows one (`Edge::Start`).
@@ -195,38 +197,42 @@ fn softmax_and_argmax_stay_inside_their_buffers() {
     softmax::<f64>();
 }
 
+/// Every path of the dense kernels on every tier: narrow (`k <= 8`, `n`
+/// within a vector), direct (small W, or rows within one tile), packed
+/// (larger W), wide tiles (one or two rows), partial tiles, and prepacked
+/// weights.
 #[test]
 fn dense_stays_inside_its_buffers() {
-    for (m, k, n) in [
-        (0, 3, 2),
-        (1, 1, 1),
-        (3, 2, 3),
-        (7, 9, 5),
-        (17, 16, 15),
-        (9, 0, 4),
-        (33, 5, 1),
-    ] {
-        for edge in [Edge::Start, Edge::End] {
-            let x = guarded_copy(&values::<f32>(m * k, 1, 1.0), edge, 0.0);
-            let w = guarded_copy(&values::<f32>(k * n, 2, 1.0), edge, 0.0);
-            let b = guarded_copy(&values::<f32>(n, 3, 1.0), edge, 0.0);
-            let mut out = Guarded::new(m * n, edge, f32::NAN);
-            nn_kernels::dense(
-                x.as_ref(),
-                w.as_ref(),
-                b.as_ref(),
-                out.as_mut(),
-                m,
-                k,
-                n,
-                Activation::Relu,
-            )
-            .unwrap();
-            assert!(
-                out.as_ref().iter().all(|v| !v.is_nan()),
-                "{m}x{k}x{n}: every element written"
-            );
-            nn_kernels::matmul(x.as_ref(), w.as_ref(), out.as_mut(), m, k, n).unwrap();
+    for isa in tiers() {
+        for (m, k, n) in [
+            (0, 3, 2),
+            (1, 1, 1),
+            (3, 2, 3),
+            (7, 9, 5),
+            (17, 16, 15),
+            (9, 0, 4),
+            (33, 5, 1),
+            (1, 70, 67),
+            (2, 70, 131),
+            (7, 70, 65),
+            (13, 100, 47),
+        ] {
+            for edge in [Edge::Start, Edge::End] {
+                let x = guarded_copy(&values::<f32>(m * k, 1, 1.0), edge, 0.0);
+                let w = guarded_copy(&values::<f32>(k * n, 2, 1.0), edge, 0.0);
+                let b = guarded_copy(&values::<f32>(n, 3, 1.0), edge, 0.0);
+                let mut out = Guarded::new(m * n, edge, f32::NAN);
+                let dims = (m, k, n);
+                let (xs, ws, bs) = (x.as_ref(), w.as_ref(), b.as_ref());
+                dense_with_isa(isa, xs, ws, bs, out.as_mut(), dims, Activation::Relu).unwrap();
+                assert!(
+                    out.as_ref().iter().all(|v| !v.is_nan()),
+                    "{m}x{k}x{n}: every element written"
+                );
+                let packed = PackedWeights::new_with_isa(isa, ws, k, n).unwrap();
+                dense_packed(xs, &packed, bs, out.as_mut(), m, Activation::Identity).unwrap();
+                matmul_with_isa(isa, xs, ws, out.as_mut(), m, k, n).unwrap();
+            }
         }
     }
 }

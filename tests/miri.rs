@@ -39,6 +39,8 @@ fn every_kernel_on_small_inputs() {
     let (x, w, b) = (vals(m * k), vals(k * n), vals(n));
     let mut out = vec![f32::NAN; m * n];
     dense(&x, &w, &b, &mut out, m, k, n, Activation::Relu).unwrap();
+    let packed = nn_kernels::PackedWeights::new(&w, k, n).unwrap();
+    nn_kernels::dense_packed(&x, &packed, &b, &mut out, m, Activation::Relu).unwrap();
     matmul(&x, &w, &mut out, m, k, n).unwrap();
     let data =
         spiral_data::<f64, _>(3, 2, 0.1, &mut nn_kernels::rng::NumpyRandomState::new(0)).unwrap();

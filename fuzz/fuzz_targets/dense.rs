@@ -1,7 +1,9 @@
 //! The dense layer on small arbitrary dims and values: within the f64
 //! reference's bound `γ_{k+1} Σ|x||w|` (both precisions' roundings) wherever
-//! the inputs are finite; fused ReLU equal to ReLU after; `out` fully
-//! written; no panic for any dims.
+//! the inputs are finite; fused ReLU equal to ReLU after; prepacked weights
+//! equal to row-major ones; on the x86 tiers, the FMA chain bit for bit;
+//! `out` fully written; no panic for any dims. Dims reach past a tile (6
+//! rows, 2 x 64 columns) and the narrow path's `k <= 8`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 3 {
         return;
     }
-    let (m, k, n) = (data[0] as usize % 9, data[1] as usize % 33, data[2] as usize % 9);
+    let (m, k, n) = (data[0] as usize % 17, data[1] as usize % 70, data[2] as usize % 140);
     let vals: Vec<f32> = data[3..]
         .chunks_exact(2)
         // Two bytes per value: a small-magnitude float with a sign, so sums
@@ -44,4 +46,14 @@ fuzz_target!(|data: &[u8]| {
     dense(x, w, b, &mut fused, m, k, n, Activation::Relu).unwrap();
     nn_kernels::relu_inplace(&mut out);
     assert!(fused.iter().zip(&out).all(|(a, c)| a.to_bits() == c.to_bits()));
+    // Prepacked weights: the same bits.
+    let packed = nn_kernels::PackedWeights::new(w, k, n).unwrap();
+    let mut pre = vec![f32::NAN; m * n];
+    nn_kernels::dense_packed(x, &packed, b, &mut pre, m, Activation::Relu).unwrap();
+    assert!(pre.iter().zip(&fused).all(|(a, c)| a.to_bits() == c.to_bits()));
+    // The x86 tiers compute exactly the FMA chain.
+    if nn_kernels::selected_isa() != nn_kernels::dispatch::Isa::Portable {
+        let chain = nn_kernels::reference::dense_fma_chain(x, w, Some(b), true, (m, k, n));
+        assert!(chain.iter().zip(&fused).all(|(a, c)| a.to_bits() == c.to_bits()));
+    }
 });

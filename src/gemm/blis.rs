@@ -345,7 +345,7 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     let edge = |r: usize, v: usize| unsafe {
         std::slice::from_raw_parts_mut(c.add(r * ldc + v * l), lanes_in::<T, V>(cols, v))
     };
-    let mut acc: [[V; NV]; MR] = match start {
+    let acc: [[V; NV]; MR] = match start {
         Start::Zero => [[zero; NV]; MR],
         Start::Bias(bias) => {
             // SAFETY: `bias` addresses the tile's `cols` columns.
@@ -510,7 +510,7 @@ const DIRECT_MAX_W_BYTES: usize = 16 * 1024;
 
 /// Products this shallow and narrow (`k <= NARROW_MAX_K`, `n <= LANES`)
 /// take [`narrow`]: the chapter's 300 x 2 x 3 and 300 x 3 x 3.
-const NARROW_MAX_K: usize = 8;
+pub(crate) const NARROW_MAX_K: usize = 8;
 
 /// One block of a product, on this tier (`MR x NV` vector tiles, `NW`
 /// vectors for one or two rows, blocking `bl`): [`narrow`] or [`direct`]

@@ -86,6 +86,14 @@ pub(crate) fn blocks<T: Float>(isa: Isa) -> Option<Blocks> {
     }
 }
 
+/// A tier's blocking for `T` as `[MR, NR, KC, MC, NC]`, and the deepest
+/// `k` of the narrow path, for tests that derive their sizes from them.
+/// `None` for the portable tier (`matrixmultiply` blocks internally).
+#[doc(hidden)]
+pub fn tile_dims<T: Float>(isa: Isa) -> Option<([usize; 5], usize)> {
+    blocks::<T>(isa).map(|b| ([b.mr, b.nr, b.kc, b.mc, b.nc], blis::NARROW_MAX_K))
+}
+
 /// `out = a · b` for row-major `a` (`m x k`), `b` (`k x n`) and `out`
 /// (`m x n`).
 ///

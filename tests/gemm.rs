@@ -1,0 +1,283 @@
+//! The dense kernels on every tier, over shapes derived from each tier's
+//! tile and block sizes.
+//!
+//! On the AVX2 and AVX-512 tiers every output element is one chain of fused
+//! multiply-adds in `k` order from its bias, so those tiers are compared bit
+//! for bit against `reference::dense_fma_chain`: any slip in packing,
+//! edges, blocking or the epilogue changes bits. The portable tier
+//! (`matrixmultiply`) is held to the derived error bound instead. Every
+//! output buffer starts as NaN, so an element that is read before it is
+//! written, or never written, shows.
+
+mod common;
+
+use common::{assert_bits_eq, in_pool, tiers, values};
+use nn_kernels::dispatch::{Isa, Supported};
+use nn_kernels::gemm::{matmul_with_isa, tile_dims};
+use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa, reference};
+
+/// Sizes of `m`, `k` and `n` that cover each tier's edges: 0 ..= MR + 1,
+/// 2·MR ± 1, NR ± 1, 2·NR ± 1 (wide tiles), lane counts ± 1, the narrow
+/// path's deepest `k` ± 1, KC ± 1, and primes.
+fn sizes<T: Float>(isa: Isa) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let lanes = common::lanes::<T>();
+    let (mut ms, mut ns, mut ks) = (
+        (0..=7).chain([11, 13, 31]).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 5, 37],
+        vec![0, 1, 2, 3, 5, 9, 31],
+    );
+    for l in lanes {
+        ns.extend([l - 1, l, l + 1]);
+    }
+    if let Some(([mr, nr, kc, _, _], narrow_k)) = tile_dims::<T>(isa) {
+        ms.extend([mr - 1, mr, mr + 1, 2 * mr - 1, 2 * mr + 1]);
+        ns.extend([nr - 1, nr, nr + 1, 2 * nr - 1, 2 * nr + 1]);
+        ks.extend([narrow_k - 1, narrow_k, narrow_k + 1, kc - 1, kc, kc + 1]);
+    }
+    for v in [&mut ms, &mut ns, &mut ks] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    (ms, ns, ks)
+}
+
+/// Whether the tier computes the FMA chain exactly (the x86 tiers).
+fn exact(isa: Supported) -> bool {
+    isa.isa() != Isa::Portable
+}
+
+/// Runs every entry point on one shape and tier and checks them against
+/// the reference and each other. Returns the fused output.
+fn check<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), seed: u64) -> Vec<T> {
+    let what = format!("{} {} {m}x{k}x{n}", T::NAME, isa.isa());
+    let x = values::<T>(m * k, seed, 2.0);
+    let w = values::<T>(k * n, seed + 1, 2.0);
+    let bias = values::<T>(n, seed + 2, 1.0);
+    let run = |act| {
+        let mut out = vec![T::NAN; m * n];
+        dense_with_isa(isa, &x, &w, &bias, &mut out, (m, k, n), act).unwrap();
+        out
+    };
+    let (plain, fused) = (run(Activation::Identity), run(Activation::Relu));
+
+    // Fused ReLU is ReLU of the plain result, bit for bit.
+    let mut relu_after = plain.clone();
+    relu_after.iter_mut().for_each(|v| *v = reference::relu(*v));
+    assert_bits_eq(&fused, &relu_after, &format!("{what}: fused vs unfused"));
+
+    // Prepacked weights give the same bits as row-major ones.
+    let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+    assert_eq!(packed.isa(), isa.isa());
+    for (act, want) in [(Activation::Identity, &plain), (Activation::Relu, &fused)] {
+        let mut out = vec![T::NAN; m * n];
+        dense_packed(&x, &packed, &bias, &mut out, m, act).unwrap();
+        assert_bits_eq(&out, want, &format!("{what}: packed {act:?}"));
+    }
+
+    let mut prod = vec![T::NAN; m * n];
+    matmul_with_isa(isa, &x, &w, &mut prod, m, k, n).unwrap();
+
+    if exact(isa) {
+        let chain = reference::dense_fma_chain(&x, &w, Some(&bias), false, (m, k, n));
+        assert_bits_eq(&plain, &chain, &format!("{what}: vs FMA chain"));
+        let chain = reference::dense_fma_chain(&x, &w, None, false, (m, k, n));
+        assert_bits_eq(&prod, &chain, &format!("{what}: matmul vs FMA chain"));
+    } else {
+        for (got, bias) in [(&plain, Some(&bias[..])), (&prod, None)] {
+            let (want, scale) = reference::matmul_f64(&x, &w, bias, m, k, n);
+            for i in 0..m * n {
+                let bound = common::dense_bound::<T>(k, scale[i]);
+                let err = (got[i].to_f64() - want[i]).abs();
+                assert!(err <= bound, "{what} [{i}]: error {err} > bound {bound}");
+            }
+        }
+    }
+    fused
+}
+
+fn sweep<T: Float>() {
+    for isa in tiers() {
+        let (ms, ns, ks) = sizes::<T>(isa.isa());
+        for &m in &ms {
+            for &n in &ns {
+                for &k in &ks {
+                    // Keep the scalar reference affordable.
+                    if m * k * n <= 200_000 {
+                        check::<T>(isa, (m, k, n), (m * 7 + n * 131 + k * 1031) as u64);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_tier_over_tile_edges_f32() {
+    sweep::<f32>();
+}
+
+#[test]
+fn every_tier_over_tile_edges_f64() {
+    sweep::<f64>();
+}
+
+/// Shapes that cross the L2 and L3 blocks (`MC`, `NC`) and several `KC`
+/// blocks, split across 1, 2 and 3 threads by rows and by columns: the same
+/// bits every time.
+fn blocks_and_threads<T: Float>() {
+    for isa in tiers() {
+        let Some(([mr, nr, kc, mc, nc], _)) = tile_dims::<T>(isa.isa()) else {
+            // The portable tier: split by rows only.
+            let one = in_pool(1, || check::<T>(isa, (300, 129, 70), 5));
+            for threads in [2, 3] {
+                let got = in_pool(threads, || check::<T>(isa, (300, 129, 70), 5));
+                assert_bits_eq(&got, &one, &format!("portable, {threads} threads"));
+            }
+            continue;
+        };
+        for shape in [
+            (mc + mr + 1, 70, nr + 3),        // two MC blocks of rows
+            (2 * mr + 1, 7, nc + nr + 1),     // two NC blocks of columns
+            (mr + 3, 2 * kc + 1, 2 * nr + 1), // three KC blocks
+            (mc + 1, kc + 1, 130),            // rows split across threads
+            (40, 700, 4 * nr + 5),            // columns split across threads
+        ] {
+            let one = in_pool(1, || check::<T>(isa, shape, 9));
+            for threads in [2, 3] {
+                let got = in_pool(threads, || check::<T>(isa, shape, 9));
+                assert_bits_eq(&got, &one, &format!("{shape:?}, {threads} threads"));
+            }
+        }
+    }
+}
+
+#[test]
+fn blocks_and_thread_splits_f32() {
+    blocks_and_threads::<f32>();
+}
+
+#[test]
+fn blocks_and_thread_splits_f64() {
+    blocks_and_threads::<f64>();
+}
+
+/// Small integers: every partial sum is an integer of magnitude below
+/// 2^24, exactly representable in `f32` (and `f64`), so every tier, in any
+/// order, must give the exact result, compared with `==` against an integer
+/// computation.
+fn small_integers<T: Float>() {
+    for isa in tiers() {
+        for (m, k, n) in [
+            (7, 1030, 9),
+            (13, 3, 70),
+            (1, 600, 200),
+            (300, 2, 3),
+            (65, 64, 65),
+        ] {
+            let int = |i: usize, modulus: usize| {
+                (i * 2_654_435_761 % modulus) as i64 - (modulus as i64) / 2
+            };
+            let xi: Vec<i64> = (0..m * k).map(|i| int(i, 17)).collect();
+            let wi: Vec<i64> = (0..k * n).map(|i| int(i + 7, 15)).collect();
+            let bi: Vec<i64> = (0..n).map(|i| int(i + 3, 101)).collect();
+            // |sum| <= 8 · 7 · k + 50 < 2^24 for k <= 1030.
+            let to_t = |v: &[i64]| v.iter().map(|&v| T::from_f64(v as f64)).collect::<Vec<T>>();
+            let (x, w, b) = (to_t(&xi), to_t(&wi), to_t(&bi));
+            let mut out = vec![T::NAN; m * n];
+            dense_with_isa(isa, &x, &w, &b, &mut out, (m, k, n), Activation::Relu).unwrap();
+            for i in 0..m {
+                for j in 0..n {
+                    let s = bi[j] + (0..k).map(|p| xi[i * k + p] * wi[p * n + j]).sum::<i64>();
+                    let want = T::from_f64(s.max(0) as f64);
+                    assert!(
+                        out[i * n + j] == want,
+                        "{} {} {m}x{k}x{n} [{i}][{j}]: {} vs {s}",
+                        T::NAME,
+                        isa.isa(),
+                        out[i * n + j]
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn small_integers_are_exact_on_every_tier() {
+    small_integers::<f32>();
+    small_integers::<f64>();
+}
+
+/// Infinities and NaN in X or W propagate as the FMA chain says (NaN
+/// compared as NaN, payloads aside); ReLU keeps NaN.
+fn specials<T: Float>() {
+    for isa in tiers() {
+        for (m, k, n) in [(5, 3, 4), (9, 40, 70), (2, 300, 150), (20, 600, 40)] {
+            let mut x = values::<T>(m * k, 1, 1.0);
+            let mut w = values::<T>(k * n, 2, 1.0);
+            let b = values::<T>(n, 3, 1.0);
+            x[k + 1] = T::INFINITY; // row 1
+            x[m * k - 1] = T::NAN; // last row
+            w[n - 1] = T::NEG_INFINITY; // column n - 1 of row 0
+            let mut out = vec![T::NAN; m * n];
+            dense_with_isa(isa, &x, &w, &b, &mut out, (m, k, n), Activation::Relu).unwrap();
+            let (want, _) = reference::matmul_f64(&x, &w, Some(&b), m, k, n);
+            for (i, (&g, &e)) in out.iter().zip(&want).enumerate() {
+                let e = if e.is_nan() { e } else { e.max(0.0) };
+                let what = format!("{} {} {m}x{k}x{n} [{i}]", T::NAME, isa.isa());
+                assert_eq!(g.is_nan(), e.is_nan(), "{what}: {g} vs {e}");
+                if e.is_infinite() || e == 0.0 {
+                    assert_eq!(g.to_f64(), e, "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn infinities_and_nan_propagate() {
+    specials::<f32>();
+    specials::<f64>();
+}
+
+#[test]
+fn packed_weights_check_their_shapes() {
+    let w = [1.0f32; 6];
+    let err = PackedWeights::new(&w[..5], 2, 3).unwrap_err();
+    assert_eq!((err.function, err.argument), ("PackedWeights::new", "w"));
+    assert!(PackedWeights::new(&w, usize::MAX, 2).is_err());
+    let p = PackedWeights::new(&w, 2, 3).unwrap();
+    assert_eq!((p.k(), p.n(), p.isa()), (2, 3, nn_kernels::selected_isa()));
+    let (x, b) = ([1.0f32; 4], [0.0f32; 3]);
+    let mut out = [0.0f32; 6];
+    for (xs, bs, out_len, arg) in [
+        (&x[..3], &b[..], 6, "x"),
+        (&x[..], &b[..2], 6, "bias"),
+        (&x[..], &b[..], 5, "out"),
+    ] {
+        let err = dense_packed(xs, &p, bs, &mut out[..out_len], 2, Activation::Identity);
+        let err = err.unwrap_err();
+        assert_eq!((err.function, err.argument), ("dense_packed", arg));
+    }
+    assert!(dense_packed(&x, &p, &b, &mut out, usize::MAX, Activation::Relu).is_err());
+    dense_packed(&x, &p, &b, &mut out, 2, Activation::Identity).unwrap();
+    assert_eq!(out, [2.0; 6]);
+}
+
+#[test]
+fn dense_prepare_keeps_results_and_weights_mut_drops_the_packing() {
+    let mut layer =
+        nn_kernels::Dense::<f32>::from_parts(70, 65, values(70 * 65, 1, 1.0), values(65, 2, 1.0))
+            .unwrap();
+    let x = values::<f32>(5 * 70, 3, 1.0);
+    let (mut a, mut b) = (vec![f32::NAN; 5 * 65], vec![f32::NAN; 5 * 65]);
+    layer.forward(&x, &mut a).unwrap();
+    layer.prepare();
+    assert!(layer.is_prepared());
+    layer.forward(&x, &mut b).unwrap();
+    assert_bits_eq(&a, &b, "prepared");
+    layer.weights_mut()[0] += 1.0;
+    assert!(!layer.is_prepared());
+    layer.forward(&x, &mut b).unwrap();
+    assert_ne!(a[0].to_bits(), b[0].to_bits(), "the new weight is used");
+}
