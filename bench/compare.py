@@ -3,6 +3,7 @@
 Markdown, from CSVs in peers.py's format.
 
     python3 bench/compare.py bench/ours.csv bench/ours_native.csv bench/peers_1t.csv bench/peers_2t.csv
+    python3 bench/compare.py --dense bench/ours_dense.csv bench/peers_dense_1t.csv bench/peers_dense_2t.csv
 
 "Ours" is the tier the crate selects on this CPU (the best supported:
 avx512 here); the native build is compared tier for tier.
@@ -22,7 +23,8 @@ def load(paths):
 
 
 def main():
-    rows = load(sys.argv[1:])
+    dense_only = "--dense" in sys.argv
+    rows = load([a for a in sys.argv[1:] if not a.startswith("--")])
     best = "nn-kernels/avx512"
 
     def get(lib, op, dtype, shape, t):
@@ -36,6 +38,9 @@ def main():
         ok = "met" if r >= target else "missed"
         return f"| {what} | {t} | {a:.3g} | {b:.3g} | {r:.2f}x | {target}x | {ok} |"
 
+    if dense_only:
+        dense_targets(get, ratio_line, best)
+        return
     print("| target | threads | ours | yardstick | ratio | target | |")
     print("|---|---|---|---|---|---|---|")
     for t in (1, 2):
@@ -53,6 +58,7 @@ def main():
                              ("onnxruntime", "softmax", "f32", shape), target, t))
         print(ratio_line("softmax f64 1024x1000 vs PyTorch", (best, "softmax", "f64", "1024x1000"),
                          ("pytorch", "softmax", "f64", "1024x1000"), 1.3, t))
+    dense_targets(get, ratio_line, best)
     print()
     print("Default build against `-C target-cpu=native` (1 thread, Gelem/s):")
     print()
@@ -69,6 +75,51 @@ def main():
                 print(f"| {op} {dtype} | {shape} | missing | | | |")
                 continue
             print(f"| {op} {dtype} | {shape} | {d:.3g} | {na:.3g} | {npo:.3g} | {d / max(na, npo):.2f}x |")
+
+
+def dense_targets(get, ratio_line, best):
+    """Issue 5's targets: the dense layer against PyTorch and ONNX Runtime,
+    fused against unfused, the chapter's shapes, and the FMA peak."""
+    print()
+    print("Dense layer (GFLOP/s; ours is the selected avx512 tier):")
+    print()
+    print("| target | threads | ours | yardstick | ratio | target | |")
+    print("|---|---|---|---|---|---|---|")
+    for t in (1, 2):
+        for shape in ("1024x1024x1024", "256x784x128"):
+            print(ratio_line(f"dense f32 {shape} vs PyTorch", (best, "dense", "f32", shape),
+                             ("pytorch", "dense", "f32", shape), 1.0, t))
+        print(ratio_line("dense f32 64x4096x4096 prepacked vs ONNX Runtime (constant weights)",
+                         (best + "-packed", "dense", "f32", "64x4096x4096"),
+                         ("onnxruntime_const", "dense", "f32", "64x4096x4096"), 1.0, t))
+        print(ratio_line("dense f64 1024x1024x1024 vs PyTorch", (best, "dense", "f64", "1024x1024x1024"),
+                         ("pytorch", "dense", "f64", "1024x1024x1024"), 1.0, t))
+        for dtype, shape in (("f32", "300x2x3"), ("f32", "300x3x3"), ("f32", "1x784x128"),
+                             ("f32", "256x784x128"), ("f32", "1024x1024x1024"),
+                             ("f32", "64x4096x4096"), ("f64", "1024x1024x1024")):
+            print(ratio_line(f"dense+ReLU fused vs dense alone, {dtype} {shape}",
+                             (best + "-relu", "dense", dtype, shape), (best, "dense", dtype, shape), 1.0, t))
+        print(ratio_line("chapter forward pass (300 samples) vs NumPy", (best, "chapter_forward", "f32", "300"),
+                         ("numpy", "chapter_forward", "f32", "300"), 20, t))
+    print(ratio_line("dense f32 300x2x3 vs matrixmultiply (+ bias pass)", (best, "dense", "f32", "300x2x3"),
+                     ("matrixmultiply", "dense", "f32", "300x2x3"), 5, 1))
+    thr = get(best, "dense", "f32", "300x2x3", 1)
+    if thr is not None:
+        us = 2 * 300 * 2 * 3 / (thr * 1e9) * 1e6
+        ok = "met" if us <= 0.4 else "missed"
+        print(f"| dense f32 300x2x3, time per call | 1 | {us:.3f} µs | | | <= 0.4 µs | {ok} |")
+    print()
+    print("Against one core's FMA peak (`fma_peak`, same run), 1 thread:")
+    print()
+    print("| shape | ours GFLOP/s | peak GFLOP/s | fraction of peak |")
+    print("|---|---|---|---|")
+    for dtype, shape, variant in (("f32", "1024x1024x1024", ""), ("f32", "256x784x128", ""),
+                                  ("f32", "64x4096x4096", "-packed"), ("f64", "1024x1024x1024", "")):
+        ours, peak = get(best + variant, "dense", dtype, shape, 1), get(best, "fma_peak", dtype, "16chains", 1)
+        if None in (ours, peak):
+            print(f"| {dtype} {shape}{variant} | missing | | |")
+        else:
+            print(f"| {dtype} {shape}{variant} | {ours:.1f} | {peak:.1f} | {ours / peak:.2f} |")
 
 
 if __name__ == "__main__":

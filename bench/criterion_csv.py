@@ -6,7 +6,8 @@
 Reads every `<group>/<function>/<value>/new/{benchmark,estimates}.json` under
 the Criterion directory and writes one row per benchmark with the median time
 per iteration. Ids are `softmax_f32/<tier>[-variant]/<threads>t/<shape>`,
-`relu_f32/<tier or yardstick>/<threads>t/<n>`, `dense_f32/<name>/<threads>t/<shape>`;
+`relu_f32/<tier or yardstick>/<threads>t/<n>`, `dense_f32/<tier[-variant] or yardstick>/<threads>t/<shape>`,
+`fma_peak_f32/avx512/1t/16chains`, `chapter_forward_f32/<tier>/1t/300`;
 the library column is `<label>/<tier>` (e.g. `nn-kernels/avx512`), or the
 yardstick's name (`copy_from_slice`, `naive`).
 """
@@ -43,13 +44,13 @@ def rows(root, label):
         if name == "copy_from_slice":
             # peers.py's yardstick unit: bytes read plus written (8 per f32).
             throughput, unit = per_s * 8 / 1e9, "GB/s"
-        elif op.startswith("dense") or op.startswith("matmul"):
+        elif op.startswith("dense") or op.startswith("matmul") or op == "fma_peak":
             throughput, unit = per_s / 1e9, "GFLOP/s"
         elif op == "chapter_forward":
             throughput, unit = per_s / 1e6, "Melem/s"
         else:
             throughput, unit = per_s / 1e9, "Gelem/s"
-        library = name if name in ("copy_from_slice", "naive") else f"{label}/{name}"
+        library = name if name in ("copy_from_slice", "naive", "matrixmultiply") else f"{label}/{name}"
         out_op = "copy" if name == "copy_from_slice" else op
         yield f"{library},{out_op},{dtype},{shape},{threads},{median_ns / 1e3:.4f},{throughput:.5g},{unit}"
 

@@ -29,3 +29,6 @@ grep -E "^(#|library,|nn-kernels/avx512,|copy_from_slice,|naive,)" bench/ours.cs
 python3 bench/chart.py bench/ours_selected.csv bench/peers_1t.csv bench/peers_2t.csv --families softmax,relu \
     --title "Throughput on a 2-core AMD EPYC (Zen 4): nn-kernels (avx512 tier, selected) vs peers; higher is better" \
     --out bench/throughput.svg
+
+# The dense layer (issue 5) has its own script and outputs.
+bash bench/run_dense.sh

@@ -1,12 +1,24 @@
-//! Dense layer throughput in FLOP/s (2·m·k·n per call), ours (identity and
-//! fused ReLU) against matrixmultiply plus a bias pass and a naive loop, and
-//! the chapter's whole forward pass end to end.
+//! Dense layer throughput in FLOP/s (`Throughput::Elements(2·m·k·n)`, so
+//! criterion's "elem/s" reads as FLOP/s), in one run:
 //!
-//! `cargo bench --bench dense`
+//! - ours on every tier (one thread), and on the selected tier with all
+//!   threads: plain (`<tier>`), fused ReLU (`<tier>-relu`), ReLU as a second
+//!   pass (`<tier>-unfused_relu`), prepacked weights (`<tier>-packed`,
+//!   `<tier>-packed_relu`);
+//! - yardsticks: `matrixmultiply` plus a bias pass, a naive triple loop,
+//!   and the FMA peak of one core (`fma_peak_*`: independent FMA chains, no
+//!   memory traffic);
+//! - the chapter's whole forward pass (300 spiral samples: Dense(2, 3),
+//!   ReLU, Dense(3, 3), softmax, argmax), samples per second;
+//! - the threshold measurement behind `gemm::PAR_MIN_MACS`.
+//!
+//! `cargo bench --bench dense`; filter with a regex, e.g.
+//! `cargo bench --bench dense -- 'dense_f32/avx512'`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nn_kernels::dispatch::{Supported, supported_isas};
 use nn_kernels::rng::NumpyRandomState;
-use nn_kernels::{Activation, Dense, Float};
+use nn_kernels::{Activation, Dense, Float, PackedWeights, dense_packed, dense_with_isa};
 use std::hint::black_box;
 
 fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
@@ -15,7 +27,7 @@ fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
         .collect()
 }
 
-fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], (m, k, n): (usize, usize, usize)) {
     for i in 0..m {
         for j in 0..n {
             let mut s = bias[j];
@@ -23,6 +35,59 @@ fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], m: usize, k: usi
                 s = s + x[i * k + p] * w[p * n + j];
             }
             out[i * n + j] = s;
+        }
+    }
+}
+
+/// `matrixmultiply` as a dense layer: the bias stored, then `out += x · w`.
+fn matrixmultiply_dense<T: Float>(
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+) {
+    for row in out.chunks_exact_mut(n) {
+        row.copy_from_slice(bias);
+    }
+    let (xp, wp, op) = (x.as_ptr(), w.as_ptr(), out.as_mut_ptr());
+    let (k_s, n_s) = (k as isize, n as isize);
+    // SAFETY: row-major buffers of exactly m·k, k·n and m·n elements.
+    unsafe {
+        if T::NAME == "f32" {
+            matrixmultiply::sgemm(
+                m,
+                k,
+                n,
+                1.0,
+                xp.cast(),
+                k_s,
+                1,
+                wp.cast(),
+                n_s,
+                1,
+                1.0,
+                op.cast(),
+                n_s,
+                1,
+            );
+        } else {
+            matrixmultiply::dgemm(
+                m,
+                k,
+                n,
+                1.0,
+                xp.cast(),
+                k_s,
+                1,
+                wp.cast(),
+                n_s,
+                1,
+                1.0,
+                op.cast(),
+                n_s,
+                1,
+            );
         }
     }
 }
@@ -36,33 +101,54 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize, usize)]) {
     let all = rayon::current_num_threads();
+    let tiers: Vec<Supported> = supported_isas().collect();
+    let best = *tiers.last().unwrap();
     let mut g = c.benchmark_group(format!("dense_{}", T::NAME));
     g.sample_size(10);
     for &(m, k, n) in shapes {
+        let dims = (m, k, n);
         let (x, w, bias) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
         let mut out = vec![T::ZERO; m * n];
         g.throughput(Throughput::Elements((2 * m * k * n) as u64));
         let id = format!("{m}x{k}x{n}");
-        for threads in [1, all] {
+        let mut bench = |name: String, threads: usize, f: &mut (dyn FnMut(&mut [T]) + Send)| {
             let p = pool(threads);
-            for (name, act) in [
-                ("ours", Activation::Identity),
-                ("ours_relu", Activation::Relu),
-            ] {
-                g.bench_function(BenchmarkId::new(format!("{name}/{threads}t"), &id), |b| {
-                    p.install(|| {
-                        b.iter(|| {
-                            nn_kernels::dense(black_box(&x), &w, &bias, &mut out, m, k, n, act)
-                                .unwrap()
-                        })
-                    })
+            g.bench_function(BenchmarkId::new(format!("{name}/{threads}t"), &id), |b| {
+                p.install(|| b.iter(|| f(black_box(&mut out))))
+            });
+        };
+        for &isa in &tiers {
+            let threads: &[usize] = if isa == best { &[1, all] } else { &[1] };
+            let name = isa.isa().name();
+            let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+            for &t in threads {
+                let run =
+                    |o: &mut [T], act| dense_with_isa(isa, &x, &w, &bias, o, dims, act).unwrap();
+                bench(name.to_string(), t, &mut |o| run(o, Activation::Identity));
+                if isa != best {
+                    continue;
+                }
+                bench(format!("{name}-relu"), t, &mut |o| run(o, Activation::Relu));
+                bench(format!("{name}-unfused_relu"), t, &mut |o| {
+                    run(o, Activation::Identity);
+                    nn_kernels::relu_inplace(o);
+                });
+                let packed_run =
+                    |o: &mut [T], act| dense_packed(&x, &packed, &bias, o, m, act).unwrap();
+                bench(format!("{name}-packed"), t, &mut |o| {
+                    packed_run(o, Activation::Identity)
+                });
+                bench(format!("{name}-packed_relu"), t, &mut |o| {
+                    packed_run(o, Activation::Relu)
                 });
             }
         }
-        if m * k * n <= 1 << 21 {
-            g.bench_function(BenchmarkId::new("naive", &id), |b| {
-                b.iter(|| naive(black_box(&x), &w, &bias, &mut out, m, k, n))
-            });
+        // matrixmultiply is built without its own threads here.
+        bench("matrixmultiply".into(), 1, &mut |o| {
+            matrixmultiply_dense(&x, &w, &bias, o, dims)
+        });
+        if m * k * n <= 1 << 25 {
+            bench("naive".into(), 1, &mut |o| naive(&x, &w, &bias, o, dims));
         }
     }
     g.finish();
@@ -77,22 +163,79 @@ fn dense(c: &mut Criterion) {
             (1, 784, 128),
             (256, 784, 128),
             (1024, 1024, 1024),
+            (64, 4096, 4096),
         ],
     );
-    shapes::<f64>(c, &[(256, 784, 128)]);
+    shapes::<f64>(c, &[(1024, 1024, 1024)]);
 }
 
+/// One core's FMA throughput: 16 independent chains of `_mm512_fmadd_ps`
+/// (or `_pd`), 2 FLOPs per lane, no memory traffic. The yardstick the
+/// dense results are read against, measured in the same run.
+#[cfg(target_arch = "x86_64")]
+fn fma_peak(c: &mut Criterion) {
+    use std::arch::x86_64::*;
+    const STEPS: usize = 10_000;
+    #[target_feature(enable = "avx512f")]
+    fn f32_chains() -> f32 {
+        let mut acc = [_mm512_set1_ps(0.0); 16];
+        let (b, d) = (_mm512_set1_ps(1.000_000_1), _mm512_set1_ps(1e-7));
+        let (b, d) = (black_box(b), black_box(d));
+        for _ in 0..STEPS {
+            for a in &mut acc {
+                *a = _mm512_fmadd_ps(*a, b, d);
+            }
+        }
+        acc.iter().map(|&a| _mm512_reduce_add_ps(a)).sum()
+    }
+    #[target_feature(enable = "avx512f")]
+    fn f64_chains() -> f64 {
+        let mut acc = [_mm512_set1_pd(0.0); 16];
+        let (b, d) = (_mm512_set1_pd(1.000_000_1), _mm512_set1_pd(1e-7));
+        let (b, d) = (black_box(b), black_box(d));
+        for _ in 0..STEPS {
+            for a in &mut acc {
+                *a = _mm512_fmadd_pd(*a, b, d);
+            }
+        }
+        acc.iter().map(|&a| _mm512_reduce_add_pd(a)).sum()
+    }
+    if !is_x86_feature_detected!("avx512f") {
+        return;
+    }
+    for (name, lanes) in [("f32", 16u64), ("f64", 8)] {
+        let mut g = c.benchmark_group(format!("fma_peak_{name}"));
+        g.throughput(Throughput::Elements(STEPS as u64 * 16 * lanes * 2));
+        g.bench_function(BenchmarkId::new("avx512/1t", "16chains"), |b| {
+            // SAFETY: AVX-512F was detected above.
+            b.iter(|| unsafe {
+                if name == "f32" {
+                    black_box(f32_chains());
+                } else {
+                    black_box(f64_chains());
+                }
+            })
+        });
+        g.finish();
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn fma_peak(_: &mut Criterion) {}
+
 /// The chapter's forward pass: Dense(2, 3), ReLU, Dense(3, 3), softmax,
-/// argmax over 300 spiral samples.
-fn chapter(c: &mut Criterion) {
+/// argmax over 300 spiral samples, as samples per second.
+fn chapter<T: Float>(c: &mut Criterion) {
     let mut rng = NumpyRandomState::new(0);
-    let data = nn_kernels::spiral_data::<f32, _>(100, 3, 0.2, &mut rng).unwrap();
-    let d1 = Dense::<f32>::new(2, 3, &mut rng);
-    let d2 = Dense::<f32>::new(3, 3, &mut rng);
-    let (mut h, mut p, mut classes) = (vec![0.0f32; 900], vec![0.0f32; 900], vec![0usize; 300]);
-    let mut g = c.benchmark_group("chapter_forward");
+    let data = nn_kernels::spiral_data::<T, _>(100, 3, 0.2, &mut rng).unwrap();
+    let d1 = Dense::<T>::new(2, 3, &mut rng);
+    let d2 = Dense::<T>::new(3, 3, &mut rng);
+    let (mut h, mut p) = (vec![T::ZERO; 900], vec![T::ZERO; 900]);
+    let mut classes = vec![0usize; 300];
+    let mut g = c.benchmark_group(format!("chapter_forward_{}", T::NAME));
     g.throughput(Throughput::Elements(300));
-    g.bench_function("f32/300", |b| {
+    let isa = nn_kernels::selected_isa().name();
+    g.bench_function(BenchmarkId::new(format!("{isa}/1t"), "300"), |b| {
         b.iter(|| {
             d1.forward_with(black_box(&data.x), &mut h, Activation::Relu)
                 .unwrap();
@@ -104,12 +247,17 @@ fn chapter(c: &mut Criterion) {
     g.finish();
 }
 
+fn chapters(c: &mut Criterion) {
+    chapter::<f32>(c);
+    chapter::<f64>(c);
+}
+
 /// Serial against a two-way split by rows at sizes around the threshold:
 /// where the split first wins is where `gemm::PAR_MIN_MACS` belongs.
 fn threshold(c: &mut Criterion) {
     let mut g = c.benchmark_group("matmul_split_f32");
     let (k, n) = (128, 128);
-    for m in [32usize, 64, 128, 256, 512] {
+    for m in [16usize, 32, 64, 128, 256, 512] {
         let (a, b) = (data::<f32>(m * k, 1), data::<f32>(k * n, 2));
         let mut out = vec![0.0f32; m * n];
         g.throughput(Throughput::Elements((2 * m * k * n) as u64));
@@ -135,5 +283,5 @@ fn threshold(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, dense, chapter, threshold);
+criterion_group!(benches, fma_peak, dense, chapters, threshold);
 criterion_main!(benches);
