@@ -19,8 +19,44 @@ use crate::{Float, ShapeError};
 pub fn argmax_rows<T: Float>(x: &[T], cols: usize, out: &mut [usize]) -> Result<(), ShapeError> {
     let rows = ShapeError::rows("argmax_rows", "x", x.len(), cols)?;
     ShapeError::check_len("argmax_rows", "out", rows, out.len())?;
-    for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
-        *out = crate::reference::argmax(row).unwrap_or(0);
+    macro_rules! fixed {
+        ($($c:literal)*) => {
+            match cols {
+                $($c => rows_of::<T, $c>(x, out),)*
+                _ => {
+                    for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
+                        *out = argmax_row(row);
+                    }
+                }
+            }
+        };
     }
+    // Short rows (the chapter's 3 classes) with the length a constant, so
+    // each row's loop unrolls.
+    fixed!(2 3 4 5 6 7 8 9 10);
     Ok(())
+}
+
+/// [`argmax_row`] of every row of `COLS` elements.
+fn rows_of<T: Float, const COLS: usize>(x: &[T], out: &mut [usize]) {
+    for (row, out) in x.chunks_exact(COLS).zip(out) {
+        *out = argmax_row(row);
+    }
+}
+
+/// [`crate::reference::argmax`] of a non-empty row, without data-dependent
+/// branches: the chapter's rows hold near-equal confidences, so a branch on
+/// "is this the new maximum" would mispredict about once a row. A value is
+/// taken when the best so far is not NaN and the value is not `<=` it
+/// (greater, or NaN): ties keep the first, the first NaN wins and stays.
+#[inline]
+fn argmax_row<T: Float>(row: &[T]) -> usize {
+    let (mut best, mut idx) = (row[0], 0);
+    for (i, &v) in row.iter().enumerate().skip(1) {
+        #[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must count as "not <="
+        let take = !best.is_nan() & !(v <= best);
+        best = if take { v } else { best };
+        idx = if take { i } else { idx };
+    }
+    idx
 }

@@ -198,6 +198,21 @@ proptest! {
         );
     }
 
+    /// argmax_rows is the reference's argmax, NumPy's rules: first maximum
+    /// on ties, first NaN wins. Values from a small set, so ties, signed
+    /// zeros, infinities and NaN all come up.
+    #[test]
+    fn argmax_matches_reference((cols, x) in batch(prop_oneof![
+        Just(f32::NAN), Just(f32::NEG_INFINITY), Just(-1.0f32), Just(-0.0f32),
+        Just(0.0f32), Just(0.5f32), Just(1.0f32), Just(f32::INFINITY),
+    ])) {
+        let mut got = vec![usize::MAX; x.len() / cols];
+        nn_kernels::argmax_rows(&x, cols, &mut got).unwrap();
+        for (row, &g) in x.chunks(cols).zip(&got) {
+            prop_assert_eq!(Some(g), reference::argmax(row), "{:?}", row);
+        }
+    }
+
     /// Parallel results equal serial ones bit for bit, for softmax batches
     /// around the parallel threshold.
     #[test]
