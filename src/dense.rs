@@ -33,6 +33,12 @@ pub enum Activation {
 /// the same bits), whatever the thread count. For weights used for many
 /// calls, [`PackedWeights`] (or [`Dense::prepare`]) packs them once.
 ///
+/// On those tiers a call allocates nothing once its thread has run one
+/// product of that size: the packing buffers are per thread and kept (at
+/// most a few MiB: `KC` rows of X's `MC` block and of W's `NC` block). The
+/// portable tier is `matrixmultiply`, which allocates its packing buffers on
+/// every call.
+///
 /// # Errors
 /// [`ShapeError`] if a product of dims overflows `usize` or a slice length
 /// does not match its dims.

@@ -312,6 +312,18 @@ fn shape_errors_never_panic_over_a_grid_of_bad_shapes() {
                             n,
                             Activation::Relu,
                         );
+                        if let Ok(p) = nn_kernels::PackedWeights::new(&data[..l], k, n) {
+                            let bias = &data[..l.min(3)];
+                            let out = &mut out[..9 - l];
+                            let _ = nn_kernels::dense_packed(
+                                &data[..l],
+                                &p,
+                                bias,
+                                out,
+                                m,
+                                Activation::Relu,
+                            );
+                        }
                     }
                 }
             }

@@ -495,8 +495,9 @@ fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Ac
     }
 }
 
-/// Sizes around matrixmultiply's tiles (8x8 f32 / 8x4 f64 microkernels on
-/// AVX2, 16-wide on AVX-512, kc = 256) and primes.
+/// Sizes around the selected tier's tiles (6 rows; panels of 16 to 64
+/// columns) and primes. `tests/gemm.rs` sweeps every tier over sizes derived
+/// from its own tile and block constants.
 const DIMS: [usize; 11] = [0, 1, 2, 3, 7, 8, 9, 17, 33, 64, 127];
 
 #[test]

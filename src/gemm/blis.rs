@@ -345,30 +345,35 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     let edge = |r: usize, v: usize| unsafe {
         std::slice::from_raw_parts_mut(c.add(r * ldc + v * l), lanes_in::<T, V>(cols, v))
     };
-    let acc: [[V; NV]; MR] = match start {
-        Start::Zero => [[zero; NV]; MR],
+    // Loops with constant trip counts, not closures: a closure holding a
+    // vector operation may not inline into the `#[target_feature]` caller.
+    let mut acc = [[zero; NV]; MR];
+    match start {
+        Start::Zero => {}
         Start::Bias(bias) => {
-            // SAFETY: `bias` addresses the tile's `cols` columns.
-            let row: [V; NV] = std::array::from_fn(|v| unsafe {
+            for v in 0..NV {
                 let n = lanes_in::<T, V>(cols, v);
-                V::load_padded(std::slice::from_raw_parts(bias.add(v * l), n), T::ZERO)
-            });
-            [row; MR]
-        }
-        Start::Out if full => std::array::from_fn(|r| {
-            // SAFETY: a full tile: all `MR x NR` elements are in `out`.
-            std::array::from_fn(|v| unsafe { V::load_ptr(c.add(r * ldc + v * l)) })
-        }),
-        Start::Out => std::array::from_fn(|r| {
-            std::array::from_fn(|v| {
-                if r < rows {
-                    V::load_padded(edge(r, v), T::ZERO)
-                } else {
-                    zero
+                // SAFETY: `bias` addresses the tile's `cols` columns.
+                let row = unsafe { std::slice::from_raw_parts(bias.add(v * l), n) };
+                let b = V::load_padded(row, T::ZERO);
+                for acc_r in acc.iter_mut() {
+                    acc_r[v] = b;
                 }
-            })
-        }),
-    };
+            }
+        }
+        Start::Out => {
+            for (r, acc_r) in acc.iter_mut().enumerate() {
+                for (v, acc_rv) in acc_r.iter_mut().enumerate() {
+                    if full {
+                        // SAFETY: a full tile: all `MR x NR` elements are in `out`.
+                        *acc_rv = unsafe { V::load_ptr(c.add(r * ldc + v * l)) };
+                    } else if r < rows {
+                        *acc_rv = V::load_padded(edge(r, v), T::ZERO);
+                    }
+                }
+            }
+        }
+    }
     // SAFETY: forwarded from the caller.
     let mut acc = unsafe { k_loop::<T, V, MR, NV>(kc, &a, &b, acc) };
     if relu {
@@ -565,13 +570,24 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
     debug_assert!(pr.k == K && n <= V::LANES);
     let zero = V::splat(T::ZERO);
     // SAFETY: W has `K` rows of `n` columns, the bias `n` values.
-    let wv: [V; K] = std::array::from_fn(|p| unsafe {
-        V::load_padded(std::slice::from_raw_parts(w.add(p * ldw), n), T::ZERO)
-    });
-    let start = pr.bias.map_or(zero, |b| unsafe {
-        V::load_padded(std::slice::from_raw_parts(b, n), T::ZERO)
-    });
-    for i in 0..pr.m {
+    // Loops, not closures: a closure holding a vector operation would not
+    // inline into this tier's `#[target_feature]` function.
+    let mut wv = [zero; K];
+    for (p, wv) in wv.iter_mut().enumerate() {
+        // SAFETY: row `p < K` of W has `n` elements.
+        *wv = V::load_padded(
+            unsafe { std::slice::from_raw_parts(w.add(p * ldw), n) },
+            T::ZERO,
+        );
+    }
+    let start = match pr.bias {
+        // SAFETY: the bias has `n` values.
+        Some(b) => V::load_padded(unsafe { std::slice::from_raw_parts(b, n) }, T::ZERO),
+        None => zero,
+    };
+    // SAFETY: forwarded from the caller.
+    let done = unsafe { narrow_packed_rows::<T, V, K>(pr, w, ldw) };
+    for i in done..pr.m {
         // SAFETY: row `i < m` of X has `K` elements.
         let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
         let mut acc = start;
@@ -594,6 +610,89 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
             }
         }
     }
+}
+
+/// The narrow path for outputs so narrow that several rows fit one vector
+/// (`R = LANES / n >= 2` rows, and their `R · K` inputs too), with whole
+/// rows (`ldc == n`, `ldx == K`): lane `j` computes row `j / n`, column
+/// `j % n` of a block of `R` rows. Per block: one load of X, `K` lane
+/// permutes that spread each row's `x[p]` over its `n` lanes, `K` FMAs with
+/// W's rows tiled `R` times, one store of `R · n` lanes. Each lane is still
+/// its element's FMA chain from its bias. Returns the rows done (whole
+/// blocks); [`narrow`] does the rest one row at a time.
+///
+/// # Safety
+/// As [`narrow`].
+#[inline(always)]
+unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) -> usize {
+    const MAX_LANES: usize = 16;
+    let (l, n) = (V::LANES, pr.n);
+    let r = l / n;
+    if r < 2 || r * K > l || pr.ldx != K || pr.ldc != n || l > MAX_LANES {
+        return 0;
+    }
+    let used = r * n;
+    // Lane `j < used`: row `j / n`, column `j % n`; lanes past `used` repeat
+    // lane 0 and are never stored. Plain arrays first, vectors after (no
+    // closure may hold a vector operation: it would not inline into this
+    // tier's `#[target_feature]` function).
+    let mut w_tiled = [[T::ZERO; MAX_LANES]; K];
+    let mut b_tiled = [T::ZERO; MAX_LANES];
+    let mut idx = [[0i32; MAX_LANES]; K];
+    for j in 0..l {
+        let (row, col) = if j < used { (j / n, j % n) } else { (0, 0) };
+        for p in 0..K {
+            // SAFETY: W has `K` rows of `n` columns; `col < n`.
+            w_tiled[p][j] = unsafe { *w.add(p * ldw + col) };
+            idx[p][j] = (row * K + p) as i32;
+        }
+        // SAFETY: the bias has `n` values.
+        b_tiled[j] = pr.bias.map_or(T::ZERO, |b| unsafe { *b.add(col) });
+    }
+    let mut wt = [V::splat(T::ZERO); K];
+    for (wt, w_tiled) in wt.iter_mut().zip(&w_tiled) {
+        *wt = V::load(&w_tiled[..l]);
+    }
+    let start = V::load(&b_tiled[..l]);
+    let zero = V::splat(T::ZERO);
+    let blocks = pr.m / r;
+    for b in 0..blocks {
+        // SAFETY: rows `b·r .. b·r + r` (< m) of X are `r · K` contiguous
+        // elements (`ldx == K`); a full-vector load stays inside X while
+        // `b·r·K + LANES <= m·K`, a masked one reads only the `r · K`.
+        let xv = unsafe {
+            let at = pr.x.add(b * r * K);
+            if b * r * K + l <= pr.m * K {
+                V::load_ptr(at)
+            } else {
+                V::load_padded(std::slice::from_raw_parts(at, r * K), T::ZERO)
+            }
+        };
+        let mut acc = start;
+        for (idx_p, &w_p) in idx.iter().zip(&wt) {
+            acc = V::madd(xv.permute(&idx_p[..l]), w_p, acc);
+        }
+        if pr.relu {
+            acc = V::max_fast(acc, zero);
+        }
+        // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
+        // elements of this block (`ldc == n`). Without cheap masked stores,
+        // a full vector fits while `b·r·n + LANES <= m·n`, and its lanes
+        // past `r · n` land in later rows, stored after it.
+        unsafe {
+            let at = pr.out.add(b * used);
+            if !V::MASKED_STORE_FAST && b * used + l <= pr.m * n {
+                acc.store_ptr(at);
+            } else {
+                acc.store_prefix(std::slice::from_raw_parts_mut(at, used));
+            }
+        }
+    }
+    blocks * r
 }
 
 /// The direct path: X and W read in place, whole `k` per tile.

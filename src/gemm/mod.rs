@@ -210,6 +210,13 @@ pub(crate) fn pack_weights<T: Float>(
 /// disjoint block of it.
 #[derive(Clone, Copy)]
 struct OutPtr<T>(*mut T);
+impl<T> OutPtr<T> {
+    /// The pointer (a method, so closures capture the whole `OutPtr`).
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
 // SAFETY: the tasks that share an `OutPtr` write disjoint rows or column
 // ranges of `out` (see `gemm`), and `T` (f32/f64) is `Send`.
 unsafe impl<T: Send> Send for OutPtr<T> {}
@@ -285,7 +292,6 @@ pub(crate) fn gemm<T: Float>(
     let c = OutPtr(out.as_mut_ptr());
     // The block of rows `i0 .. i1` and columns `j0 .. j1`.
     let block = |(i0, i1): (usize, usize), (j0, j1): (usize, usize)| {
-        let c = c;
         // SAFETY: the offsets stay inside the checked operands (`i1 <= m`,
         // `j1 <= n`); a packed W covers all `n` columns in `NR` panels and
         // `j0` is a multiple of `NR`.
@@ -309,7 +315,7 @@ pub(crate) fn gemm<T: Float>(
                 },
                 bias: bias.map(|b| b.as_ptr().add(j0)),
                 relu,
-                out: c.0.add(i0 * n + j0),
+                out: c.get().add(i0 * n + j0),
                 ldc: n,
             }
         };
