@@ -24,32 +24,6 @@ static MASK_I32: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 
 /// As [`MASK_I32`], for 4 lanes of 64 bits.
 static MASK_I64: [i64; 8] = [-1, -1, -1, -1, 0, 0, 0, 0];
 
-/// 8 `f32` from `p[i * stride]`.
-///
-/// # Safety
-/// AVX2 (module docs); every `p[i * stride]`, `i < 8`, is readable.
-#[inline(always)]
-unsafe fn gather_f32(p: *const f32, stride: i32) -> __m256 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        _mm256_i32gather_ps::<4>(p, _mm256_mullo_epi32(lane, _mm256_set1_epi32(stride)))
-    }
-}
-
-/// 4 `f64` from `p[i * stride]`.
-///
-/// # Safety
-/// AVX2 (module docs); every `p[i * stride]`, `i < 4`, is readable.
-#[inline(always)]
-unsafe fn gather_f64(p: *const f64, stride: i32) -> __m256d {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let lane = _mm_setr_epi32(0, 1, 2, 3);
-        _mm256_i32gather_pd::<8>(p, _mm_mullo_epi32(lane, _mm_set1_epi32(stride)))
-    }
-}
-
 /// Lane `i` from lane `idx[i]` of `a` (8 `i32` indices at `idx`).
 ///
 /// # Safety
@@ -79,7 +53,7 @@ unsafe fn permute_f64(a: __m256d, idx: *const i32) -> __m256d {
 
 macro_rules! avx2_vector {
     (
-        $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident, $table:ident, gather $gather:ident, permute $permute:ident,
+        $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident, $table:ident, permute $permute:ident,
         maskload $maskload:ident, maskstore $maskstore:ident, loadsi $loadsi:ident, cast_mask $cast_mask:ident,
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
@@ -119,13 +93,6 @@ macro_rules! avx2_vector {
                 // SAFETY: `idx` holds $n indices (checked); the permute reads
                 // only each index's low bits, so any value selects a lane.
                 $v(unsafe { $permute(self.0, idx.as_ptr()) })
-            }
-            #[inline(always)]
-            fn gather_strided(s: &[$t], stride: usize) -> Self {
-                let stride = super::check_gather(s.len(), $n, stride);
-                // SAFETY: lane `i` reads `s[i * stride]`, inside `s`
-                // (checked), at an `i32` offset (checked).
-                $v(unsafe { $gather(s.as_ptr(), stride) })
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
@@ -181,7 +148,7 @@ macro_rules! avx2_vector {
 }
 
 avx2_vector!(
-    F32x8, f32, 8, __m256, __m256i, MASK_I32, gather gather_f32, permute permute_f32,
+    F32x8, f32, 8, __m256, __m256i, MASK_I32, permute permute_f32,
     maskload _mm256_maskload_ps, maskstore _mm256_maskstore_ps, loadsi _mm256_loadu_si256, cast_mask _mm256_castsi256_ps,
     add _mm256_add_ps, sub _mm256_sub_ps, mul _mm256_mul_ps, div _mm256_div_ps,
     set1 _mm256_set1_ps, loadu _mm256_loadu_ps, storeu _mm256_storeu_ps, fmadd _mm256_fmadd_ps,
@@ -192,7 +159,7 @@ avx2_vector!(
 );
 
 avx2_vector!(
-    F64x4, f64, 4, __m256d, __m256i, MASK_I64, gather gather_f64, permute permute_f64,
+    F64x4, f64, 4, __m256d, __m256i, MASK_I64, permute permute_f64,
     maskload _mm256_maskload_pd, maskstore _mm256_maskstore_pd, loadsi _mm256_loadu_si256, cast_mask _mm256_castsi256_pd,
     add _mm256_add_pd, sub _mm256_sub_pd, mul _mm256_mul_pd, div _mm256_div_pd,
     set1 _mm256_set1_pd, loadu _mm256_loadu_pd, storeu _mm256_storeu_pd, fmadd _mm256_fmadd_pd,

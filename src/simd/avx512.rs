@@ -20,32 +20,6 @@ pub struct F32x16(__m512);
 #[derive(Clone, Copy, Debug)]
 pub struct F64x8(__m512d);
 
-/// 16 `f32` from `p[i * stride]`.
-///
-/// # Safety
-/// AVX-512F (module docs); every `p[i * stride]`, `i < 16`, is readable.
-#[inline(always)]
-unsafe fn gather_f32(p: *const f32, stride: i32) -> __m512 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        _mm512_i32gather_ps::<4>(_mm512_mullo_epi32(lane, _mm512_set1_epi32(stride)), p)
-    }
-}
-
-/// 8 `f64` from `p[i * stride]`.
-///
-/// # Safety
-/// AVX-512F (module docs); every `p[i * stride]`, `i < 8`, is readable.
-#[inline(always)]
-unsafe fn gather_f64(p: *const f64, stride: i32) -> __m512d {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        _mm512_i32gather_pd::<8>(_mm256_mullo_epi32(lane, _mm256_set1_epi32(stride)), p)
-    }
-}
-
 /// Lane `i` from lane `idx[i]` of `a` (16 `i32` indices at `idx`).
 ///
 /// # Safety
@@ -68,7 +42,7 @@ unsafe fn permute_f64(a: __m512d, idx: *const i32) -> __m512d {
 
 macro_rules! avx512_vector {
     (
-        $v:ident, $t:ident, $n:literal, $mask:ident, gather $gather:ident, permute $permute:ident,
+        $v:ident, $t:ident, $n:literal, $mask:ident, permute $permute:ident,
         add $add:ident, sub $sub:ident, mul $mul:ident, div $div:ident,
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident,
         mask_loadu $mask_loadu:ident, mask_storeu $mask_storeu:ident, fmadd $fmadd:ident,
@@ -110,13 +84,6 @@ macro_rules! avx512_vector {
                 // SAFETY: `idx` holds $n indices (checked); the permute reads
                 // only each index's low bits, so any value selects a lane.
                 $v(unsafe { $permute(self.0, idx.as_ptr()) })
-            }
-            #[inline(always)]
-            fn gather_strided(s: &[$t], stride: usize) -> Self {
-                let stride = super::check_gather(s.len(), $n, stride);
-                // SAFETY: lane `i` reads `s[i * stride]`, inside `s`
-                // (checked), at an `i32` offset (checked).
-                $v(unsafe { $gather(s.as_ptr(), stride) })
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
@@ -172,7 +139,7 @@ macro_rules! avx512_vector {
 }
 
 avx512_vector!(
-    F32x16, f32, 16, __mmask16, gather gather_f32, permute permute_f32,
+    F32x16, f32, 16, __mmask16, permute permute_f32,
     add _mm512_add_ps, sub _mm512_sub_ps, mul _mm512_mul_ps, div _mm512_div_ps,
     set1 _mm512_set1_ps, loadu _mm512_loadu_ps, storeu _mm512_storeu_ps,
     mask_loadu _mm512_mask_loadu_ps, mask_storeu _mm512_mask_storeu_ps, fmadd _mm512_fmadd_ps,
@@ -183,7 +150,7 @@ avx512_vector!(
 );
 
 avx512_vector!(
-    F64x8, f64, 8, __mmask8, gather gather_f64, permute permute_f64,
+    F64x8, f64, 8, __mmask8, permute permute_f64,
     add _mm512_add_pd, sub _mm512_sub_pd, mul _mm512_mul_pd, div _mm512_div_pd,
     set1 _mm512_set1_pd, loadu _mm512_loadu_pd, storeu _mm512_storeu_pd,
     mask_loadu _mm512_mask_loadu_pd, mask_storeu _mm512_mask_storeu_pd, fmadd _mm512_fmadd_pd,

@@ -59,10 +59,6 @@ pub unsafe trait Vector<T: Copy>:
     /// x86 permutes read only an index's low bits (`idx.len() == LANES`;
     /// panics otherwise).
     fn permute(self, idx: &[i32]) -> Self;
-    /// Lane `i` from `s[i * stride]`, for a column of `LANES` rows of
-    /// `stride` elements. Panics unless `s` reaches `s[(LANES - 1) * stride]`
-    /// and `stride` fits in an `i32` index.
-    fn gather_strided(s: &[T], stride: usize) -> Self;
     /// `s` (at most `LANES` elements) in the low lanes, `fill` in the rest.
     fn load_padded(s: &[T], fill: T) -> Self;
     /// Stores all lanes to the first `LANES` elements of `d`. Panics if `d` is
@@ -200,17 +196,6 @@ pub(crate) fn check_permute(idx: &[i32], lanes: usize) {
     assert_eq!(idx.len(), lanes);
 }
 
-/// Checks a `gather_strided` call: `s` reaches lane `lanes - 1` and the
-/// largest offset fits the `i32` index of the x86 gathers. Returns the
-/// stride as `i32`.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-pub(crate) fn check_gather(len: usize, lanes: usize, stride: usize) -> i32 {
-    assert!(len > (lanes - 1) * stride, "gather past the slice");
-    i32::try_from((lanes - 1) * stride).expect("gather offset fits i32");
-    stride as i32
-}
-
 /// Pairwise reduction of an array in a fixed order (`N` a power of two).
 #[inline(always)]
 pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) -> T) -> T {
@@ -281,10 +266,6 @@ macro_rules! portable_vector {
             unsafe fn store_ptr(self, p: *mut $t) {
                 // SAFETY: the caller guarantees $n writable elements at `p`.
                 unsafe { p.cast::<[$t; $n]>().write_unaligned(self.0) }
-            }
-            #[inline(always)]
-            fn gather_strided(s: &[$t], stride: usize) -> Self {
-                Portable(std::array::from_fn(|i| s[i * stride]))
             }
             #[inline(always)]
             fn permute(self, idx: &[i32]) -> Self {
