@@ -540,21 +540,42 @@ pub(crate) unsafe fn gemm<
     // SAFETY (each arm): forwarded from the caller.
     match pr.w {
         WSrc::RowMajor { ptr, ld } if pr.n <= V::LANES && pr.k <= NARROW_MAX_K => unsafe {
-            match pr.k {
-                1 => narrow::<T, V, 1>(pr, ptr, ld),
-                2 => narrow::<T, V, 2>(pr, ptr, ld),
-                3 => narrow::<T, V, 3>(pr, ptr, ld),
-                4 => narrow::<T, V, 4>(pr, ptr, ld),
-                5 => narrow::<T, V, 5>(pr, ptr, ld),
-                6 => narrow::<T, V, 6>(pr, ptr, ld),
-                7 => narrow::<T, V, 7>(pr, ptr, ld),
-                _ => narrow::<T, V, 8>(pr, ptr, ld),
+            if pr.relu {
+                narrow_k::<T, V, true>(pr, ptr, ld)
+            } else {
+                narrow_k::<T, V, false>(pr, ptr, ld)
             }
         },
         WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
             direct::<T, V, MR, NV, NW>(pr, ptr, ld)
         },
         _ => unsafe { packed::<T, V, MR, NV, NW>(bl, pr) },
+    }
+}
+
+/// [`narrow`] with `K = pr.k` (at most `NARROW_MAX_K`) and the ReLU as
+/// constants, so neither costs a branch per row.
+///
+/// # Safety
+/// As [`narrow`].
+#[inline(always)]
+unsafe fn narrow_k<T: Float, V: Vector<T>, const RELU: bool>(
+    pr: &Problem<T>,
+    w: *const T,
+    ld: usize,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match pr.k {
+            1 => narrow::<T, V, 1, RELU>(pr, w, ld),
+            2 => narrow::<T, V, 2, RELU>(pr, w, ld),
+            3 => narrow::<T, V, 3, RELU>(pr, w, ld),
+            4 => narrow::<T, V, 4, RELU>(pr, w, ld),
+            5 => narrow::<T, V, 5, RELU>(pr, w, ld),
+            6 => narrow::<T, V, 6, RELU>(pr, w, ld),
+            7 => narrow::<T, V, 7, RELU>(pr, w, ld),
+            _ => narrow::<T, V, 8, RELU>(pr, w, ld),
+        }
     }
 }
 
@@ -565,7 +586,11 @@ pub(crate) unsafe fn gemm<
 /// # Safety
 /// As [`gemm`], with `pr.k == K` and `pr.n <= LANES`.
 #[inline(always)]
-unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *const T, ldw: usize) {
+unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, const RELU: bool>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) {
     let n = pr.n;
     debug_assert!(pr.k == K && n <= V::LANES);
     let zero = V::splat(T::ZERO);
@@ -586,7 +611,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
         None => zero,
     };
     // SAFETY: forwarded from the caller.
-    let done = unsafe { narrow_packed_rows::<T, V, K>(pr, w, ldw) };
+    let done = unsafe { narrow_packed_rows::<T, V, K, RELU>(pr, w, ldw) };
     for i in done..pr.m {
         // SAFETY: row `i < m` of X has `K` elements.
         let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
@@ -594,7 +619,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
         for (&x, &w) in x.iter().zip(&wv) {
             acc = V::madd(V::splat(x), w, acc);
         }
-        if pr.relu {
+        if RELU {
             acc = V::max_fast(acc, zero);
         }
         // SAFETY: row `i < m` of `out` has `n` elements, ours alone. Unless
@@ -624,7 +649,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
 /// # Safety
 /// As [`narrow`].
 #[inline(always)]
-unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
+unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, const RELU: bool>(
     pr: &Problem<T>,
     w: *const T,
     ldw: usize,
@@ -676,7 +701,7 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
         for (idx_p, &w_p) in idx.iter().zip(&wt) {
             acc = V::madd(xv.permute(&idx_p[..l]), w_p, acc);
         }
-        if pr.relu {
+        if RELU {
             acc = V::max_fast(acc, zero);
         }
         // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
