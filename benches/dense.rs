@@ -235,15 +235,22 @@ fn chapter<T: Float>(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("chapter_forward_{}", T::NAME));
     g.throughput(Throughput::Elements(300));
     let isa = nn_kernels::selected_isa().name();
-    g.bench_function(BenchmarkId::new(format!("{isa}/1t"), "300"), |b| {
-        b.iter(|| {
-            d1.forward_with(black_box(&data.x), &mut h, Activation::Relu)
-                .unwrap();
-            d2.forward(&h, &mut p).unwrap();
-            nn_kernels::softmax_rows_inplace(&mut p, 3).unwrap();
-            nn_kernels::argmax_rows(&p, 3, &mut classes).unwrap();
-        })
-    });
+    // Inside a pool of 1 and of all threads, as the peers run at both (this
+    // pass is far below every parallel threshold, so both are serial).
+    for threads in [1, rayon::current_num_threads()] {
+        let pool = pool(threads);
+        g.bench_function(BenchmarkId::new(format!("{isa}/{threads}t"), "300"), |b| {
+            pool.install(|| {
+                b.iter(|| {
+                    d1.forward_with(black_box(&data.x), &mut h, Activation::Relu)
+                        .unwrap();
+                    d2.forward(&h, &mut p).unwrap();
+                    nn_kernels::softmax_rows_inplace(&mut p, 3).unwrap();
+                    nn_kernels::argmax_rows(&p, 3, &mut classes).unwrap();
+                })
+            })
+        });
+    }
     g.finish();
 }
 
