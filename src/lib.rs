@@ -44,7 +44,9 @@
 //! algorithm in `portable.rs` written once over a vector type, `avx2.rs` and
 //! `avx512.rs` compiling it for those instruction sets, and each kernel's
 //! scalar definition in [`reference`](mod@reference), which the tests use as
-//! their oracle.
+//! their oracle. The matrix multiply ([`gemm`]) follows BLIS: its algorithm
+//! is `gemm/blis.rs` (packing, the loops around the microkernel), the x86
+//! files give its tile shapes, and its portable tier is `matrixmultiply`.
 
 #![warn(missing_docs)]
 

@@ -99,8 +99,10 @@ pub(crate) unsafe fn pack_w<T: Float, V: Vector<T>, const NV: usize>(
         let width = nr.min(nc - q);
         for p in 0..kc {
             // SAFETY: row `p0 + p` and columns `j0 + q .. j0 + q + width` lie
-            // in the region the caller vouches for; the panel row `p` of panel
-            // `q / nr` (at `q·kc + p·nr`, `nr` long) lies in `dst` (asserted).
+            // in the region the caller vouches for (a partial panel reads
+            // only the `width` that exist, through `part`); the panel row `p`
+            // of panel `q / nr` (at `q·kc + p·nr`, `nr` long) lies in `dst`
+            // (asserted).
             unsafe {
                 let src = w.add((p0 + p) * ld + j0 + q);
                 let d = dst.as_mut_ptr().add(q * kc + p * nr);
@@ -109,7 +111,7 @@ pub(crate) unsafe fn pack_w<T: Float, V: Vector<T>, const NV: usize>(
                         V::load_ptr(src.add(v * l))
                     } else {
                         let n = lanes_in::<T, V>(width, v);
-                        V::load_padded(std::slice::from_raw_parts(src.add(v * l), n), T::ZERO)
+                        V::load_padded(part(src, v * l, n), T::ZERO)
                     };
                     vec.store_ptr(d.add(v * l));
                 }
@@ -293,18 +295,52 @@ impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL
     #[inline(always)]
     unsafe fn load(&self, p: usize, v: usize) -> V {
         // SAFETY: row `p` of W; `FULL` tiles have all `NR` columns, edge
-        // tiles read only the `cols - v·LANES` that exist.
+        // tiles read only the `cols - v·LANES` that exist (none, and no
+        // pointer formed, past the last column).
         unsafe {
-            let at = self.ptr.add(p * self.ld + v * V::LANES);
+            let at = p * self.ld + v * V::LANES;
             if FULL {
-                V::load_ptr(at)
+                V::load_ptr(self.ptr.add(at))
             } else {
                 V::load_padded(
-                    std::slice::from_raw_parts(at, lanes_in::<T, V>(self.cols, v)),
+                    part(self.ptr, at, lanes_in::<T, V>(self.cols, v)),
                     T::ZERO,
                 )
             }
         }
+    }
+}
+
+/// The `len` elements at `base + offset`, or an empty slice when `len` is
+/// 0: a vector wholly past an edge tile's last column has no lanes, and its
+/// offset may lie past the end of the buffer, where even forming the
+/// pointer would be undefined behaviour.
+///
+/// # Safety
+/// If `len > 0`, the `len` elements from `base + offset` are initialised and
+/// readable for `'a`.
+#[inline(always)]
+unsafe fn part<'a, T>(base: *const T, offset: usize, len: usize) -> &'a [T] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts(base.add(offset), len) }
+    }
+}
+
+/// [`part`] for writing.
+///
+/// # Safety
+/// If `len > 0`, the `len` elements from `base + offset` are writable and
+/// accessed by nothing else for `'a`.
+#[inline(always)]
+unsafe fn part_mut<'a, T>(base: *mut T, offset: usize, len: usize) -> &'a mut [T] {
+    if len == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts_mut(base.add(offset), len) }
     }
 }
 
@@ -341,10 +377,9 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     let full = rows == MR && cols == NV * l;
     let zero = V::splat(T::ZERO);
     // SAFETY (edge loads and stores below): rows below `rows` and lanes
-    // below `lanes_in(cols, v)` are inside `out` (the caller's contract).
-    let edge = |r: usize, v: usize| unsafe {
-        std::slice::from_raw_parts_mut(c.add(r * ldc + v * l), lanes_in::<T, V>(cols, v))
-    };
+    // below `lanes_in(cols, v)` are inside `out` (the caller's contract); a
+    // vector with no lanes there forms no pointer (`part_mut`).
+    let edge = |r: usize, v: usize| unsafe { part_mut(c, r * ldc + v * l, lanes_in::<T, V>(cols, v)) };
     // Loops with constant trip counts, not closures: a closure holding a
     // vector operation may not inline into the `#[target_feature]` caller.
     let mut acc = [[zero; NV]; MR];
@@ -354,7 +389,7 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
             for v in 0..NV {
                 let n = lanes_in::<T, V>(cols, v);
                 // SAFETY: `bias` addresses the tile's `cols` columns.
-                let row = unsafe { std::slice::from_raw_parts(bias.add(v * l), n) };
+                let row = unsafe { part(bias, v * l, n) };
                 let b = V::load_padded(row, T::ZERO);
                 for acc_r in acc.iter_mut() {
                     acc_r[v] = b;
@@ -430,8 +465,11 @@ unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
 
 /// [`tile`] with the smallest `MR'` in {1, 2, 4, 8, MR} that covers `rows`,
 /// so a short edge (one sample, say) does not pay for `MR` rows of FMAs.
-/// `a` must be readable for `MR'` rows (packed panels are `MR` wide; rows
-/// read in place repeat their last row).
+///
+/// # Safety
+/// As [`tile`], with `a` readable for `MR` rows (packed panels are `MR`
+/// wide; rows read in place repeat their last row), which covers every
+/// `MR' <= MR`.
 #[allow(clippy::too_many_arguments)] // the microkernel's operands
 #[inline(always)]
 unsafe fn tile_rows<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
@@ -522,9 +560,11 @@ pub(crate) const NARROW_MAX_K: usize = 8;
 /// when W is row-major and small enough, the packed five loops otherwise.
 ///
 /// # Safety
-/// `pr`'s pointers address the `m x k`, `k x n`, `n` and `m x n` regions its
-/// strides describe (a packed W: as [`pack_w`] laid it out with `bl`), and
-/// `out`'s region is not accessed by anyone else during the call.
+/// `pr.k >= 1`, and `pr`'s pointers address the `m x k`, `k x n`, `n` and
+/// `m x n` regions its strides describe (a packed W: as [`pack_w`] laid it
+/// out with `bl`); `out`'s region is not accessed by anyone else during the
+/// call. (`k == 0` is the caller's case: the paths here read at least one
+/// step of `k`.)
 #[inline(always)]
 pub(crate) unsafe fn gemm<
     T: Float,
@@ -537,6 +577,7 @@ pub(crate) unsafe fn gemm<
     pr: &Problem<T>,
 ) {
     debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && MR <= MAX_MR && NW == 2 * NV);
+    debug_assert!(pr.k >= 1);
     // SAFETY (each arm): forwarded from the caller.
     match pr.w {
         WSrc::RowMajor { ptr, ld } if pr.n <= V::LANES && pr.k <= NARROW_MAX_K => unsafe {
@@ -594,7 +635,6 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, const RELU: bool>(
     let n = pr.n;
     debug_assert!(pr.k == K && n <= V::LANES);
     let zero = V::splat(T::ZERO);
-    // SAFETY: W has `K` rows of `n` columns, the bias `n` values.
     // Loops, not closures: a closure holding a vector operation would not
     // inline into this tier's `#[target_feature]` function.
     let mut wv = [zero; K];
@@ -721,6 +761,9 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, const RELU:
 }
 
 /// The direct path: X and W read in place, whole `k` per tile.
+///
+/// # Safety
+/// As [`gemm`], with `w` (row stride `ldw`) the row-major weights.
 #[inline(always)]
 unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const NW: usize>(
     pr: &Problem<T>,
@@ -771,6 +814,9 @@ unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const
 }
 
 /// The packed path: BLIS's five loops around the microkernel.
+///
+/// # Safety
+/// As [`gemm`].
 #[inline(always)]
 unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const NW: usize>(
     bl: &Blocks,

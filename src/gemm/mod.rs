@@ -219,7 +219,10 @@ impl<T> OutPtr<T> {
 }
 
 // SAFETY: the tasks that share an `OutPtr` write disjoint rows or column
-// ranges of `out` (see `gemm`), and `T` (f32/f64) is `Send`.
+// ranges of `out` (see `gemm`), and `T` (f32/f64) is `Send`. The narrow
+// path's full-vector stores, which write lanes past a row, only happen with
+// whole rows (`ldc == n`, a row split or no split) and stay inside the task's
+// own rows.
 unsafe impl<T: Send> Send for OutPtr<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for OutPtr<T> {}

@@ -4,8 +4,12 @@
 //! AVX2 or FMA. Values of these types are only created inside the AVX2
 //! tier's `#[target_feature(enable = "avx2,fma")]` kernels, which are only
 //! entered through a `dispatch::Supported` token for `Isa::Avx2`, i.e. on a
-//! CPU that reported both features. Loads and stores go through slices
-//! bounds-checked to hold `LANES` elements first.
+//! CPU that reported both features. Memory access: `load`/`store` go
+//! through slices bounds-checked to hold `LANES` elements; `load_ptr` and
+//! `store_ptr` rely on their callers' contracts (`# Safety` on the trait);
+//! masked loads and stores touch only the lanes their mask selects, which
+//! lie within the slice they come from. Each block's own comment says which
+//! applies.
 
 use super::Vector;
 use std::arch::x86_64::*;
@@ -44,7 +48,9 @@ unsafe fn permute_f32(a: __m256, idx: *const i32) -> __m256 {
 unsafe fn permute_f64(a: __m256d, idx: *const i32) -> __m256d {
     // SAFETY: the caller's contract.
     unsafe {
-        let lo = _mm256_slli_epi64::<1>(_mm256_cvtepi32_epi64(_mm_loadu_si128(idx.cast())));
+        // Indices mod 4 first, as the other permutes behave.
+        let idx = _mm_and_si128(_mm_loadu_si128(idx.cast()), _mm_set1_epi32(3));
+        let lo = _mm256_slli_epi64::<1>(_mm256_cvtepi32_epi64(idx));
         let hi = _mm256_slli_epi64::<32>(_mm256_add_epi64(lo, _mm256_set1_epi64x(1)));
         let pairs = _mm256_or_si256(lo, hi);
         _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(a), pairs))

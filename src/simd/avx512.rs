@@ -4,10 +4,11 @@
 //! AVX-512F. Values of these types are only created inside the AVX-512
 //! tier's `#[target_feature(enable = "avx512f,avx2,fma")]` kernels, which
 //! are only entered through a `dispatch::Supported` token for
-//! `Isa::Avx512`, i.e. on a CPU that reported those features. Full loads and
-//! stores go through slices bounds-checked to hold `LANES` elements; masked
-//! loads and stores touch only the lanes whose mask bit is set, which are
-//! within the slice they come from.
+//! `Isa::Avx512`, i.e. on a CPU that reported those features. Memory
+//! access: `load`/`store` go through slices bounds-checked to hold `LANES`
+//! elements; `load_ptr` and `store_ptr` rely on their callers' contracts
+//! (`# Safety` on the trait); masked loads and stores touch only the lanes
+//! whose mask bit is set, which are within the slice they come from.
 
 use super::Vector;
 use std::arch::x86_64::*;

@@ -297,6 +297,11 @@ fn rows_in_lanes<T: Float, V: Vector<T>, const COLS: usize>(
             *i = (row * COLS + c) as i32;
         }
     }
+    // own[j]: lane `j` itself within the block's rows, lane 0 past them.
+    let mut own = [0i32; MAX_LANES];
+    for (j, o) in own.iter_mut().enumerate().take(used) {
+        *o = j as i32;
+    }
     let zero = V::splat(T::ZERO);
     let mut next = if blocks > 0 {
         load_block::<T, V>(io.input(), 0, used)
@@ -305,14 +310,16 @@ fn rows_in_lanes<T: Float, V: Vector<T>, const COLS: usize>(
     };
     for b in 0..blocks {
         let at = b * used;
-        // Load the next block before this one's store: the masked store's
-        // full width reaches one element into the next block, and a load
-        // after it would wait for the store to retire.
+        // The next block is loaded before this one is stored, so in place
+        // the load never waits behind the store to the addresses just
+        // before it.
         let x = next;
         if b + 1 < blocks {
             next = load_block::<T, V>(io.input(), (b + 1) * used, used);
         }
-        if (x * zero).any_nan() {
+        // Only the block's own lanes decide (lanes past `used` hold the next
+        // block): a non-finite value sends the block to the slow path.
+        if (x.permute(&own[..l]) * zero).any_nan() {
             rows_across_lanes::<T, V, COLS>(io, b * r, r, masked);
             continue;
         }
