@@ -18,6 +18,7 @@ python3 bench/peers.py --threads 1 --only dense,dense_relu,chapter_forward --out
 python3 bench/peers.py --threads 2 --only dense,dense_relu,chapter_forward --out bench/peers_dense_2t.csv --wait-idle 300
 
 python3 bench/compare.py --dense bench/ours_dense.csv bench/peers_dense_1t.csv bench/peers_dense_2t.csv | tee bench/ratios_dense.md
+python3 bench/dense_table.py bench/ours_dense.csv bench/peers_dense_1t.csv bench/peers_dense_2t.csv > bench/dense_table.md
 # The chart: the selected tier's plain and prepacked dense, matrixmultiply,
 # and the peers.
 grep -E "^(#|library,|nn-kernels/avx512,|nn-kernels/avx512-packed,|matrixmultiply,)" bench/ours_dense.csv > bench/ours_dense_selected.csv
