@@ -302,10 +302,7 @@ impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL
             if FULL {
                 V::load_ptr(self.ptr.add(at))
             } else {
-                V::load_padded(
-                    part(self.ptr, at, lanes_in::<T, V>(self.cols, v)),
-                    T::ZERO,
-                )
+                V::load_padded(part(self.ptr, at, lanes_in::<T, V>(self.cols, v)), T::ZERO)
             }
         }
     }
@@ -379,7 +376,8 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     // SAFETY (edge loads and stores below): rows below `rows` and lanes
     // below `lanes_in(cols, v)` are inside `out` (the caller's contract); a
     // vector with no lanes there forms no pointer (`part_mut`).
-    let edge = |r: usize, v: usize| unsafe { part_mut(c, r * ldc + v * l, lanes_in::<T, V>(cols, v)) };
+    let edge =
+        |r: usize, v: usize| unsafe { part_mut(c, r * ldc + v * l, lanes_in::<T, V>(cols, v)) };
     // Loops with constant trip counts, not closures: a closure holding a
     // vector operation may not inline into the `#[target_feature]` caller.
     let mut acc = [[zero; NV]; MR];
