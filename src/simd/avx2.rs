@@ -73,32 +73,14 @@ macro_rules! avx2_vector {
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
             super::x86_shared_methods!(
-                $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant
+                $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
+                $loadu, $storeu, $permute
             );
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
                 let s = &s[..$n];
                 // SAFETY: `s` holds $n readable elements; unaligned load.
                 $v(unsafe { $loadu(s.as_ptr()) })
-            }
-            #[inline(always)]
-            unsafe fn load_ptr(p: *const $t) -> Self {
-                // SAFETY: the caller guarantees $n readable elements at `p`;
-                // unaligned load.
-                $v(unsafe { $loadu(p) })
-            }
-            #[inline(always)]
-            unsafe fn store_ptr(self, p: *mut $t) {
-                // SAFETY: the caller guarantees $n writable elements at `p`;
-                // unaligned store.
-                unsafe { $storeu(p, self.0) }
-            }
-            #[inline(always)]
-            fn permute(self, idx: &[i32]) -> Self {
-                super::check_permute(idx, $n);
-                // SAFETY: `idx` holds $n indices (checked); the permute reads
-                // only each index's low bits, so any value selects a lane.
-                $v(unsafe { $permute(self.0, idx.as_ptr()) })
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {

@@ -138,8 +138,28 @@ pub(crate) use x86_arith_ops;
 macro_rules! x86_shared_methods {
     (
         $v:ident, $t:ident, $n:literal, $set1:ident, $fmadd:ident, $max:ident, $min:ident,
-        $to_int:ident, $from_int:ident, $add_int:ident, $shl:ident, $mant:literal
+        $to_int:ident, $from_int:ident, $add_int:ident, $shl:ident, $mant:literal,
+        $loadu:ident, $storeu:ident, $permute:ident
     ) => {
+        #[inline(always)]
+        unsafe fn load_ptr(p: *const $t) -> Self {
+            // SAFETY: the caller guarantees $n readable elements at `p`;
+            // unaligned load.
+            $v(unsafe { $loadu(p) })
+        }
+        #[inline(always)]
+        unsafe fn store_ptr(self, p: *mut $t) {
+            // SAFETY: the caller guarantees $n writable elements at `p`;
+            // unaligned store.
+            unsafe { $storeu(p, self.0) }
+        }
+        #[inline(always)]
+        fn permute(self, idx: &[i32]) -> Self {
+            $crate::simd::check_permute(idx, $n);
+            // SAFETY: `idx` holds $n indices (checked); the permute reads
+            // only each index's low bits, so any value selects a lane.
+            $v(unsafe { $permute(self.0, idx.as_ptr()) })
+        }
         #[inline(always)]
         fn splat(v: $t) -> Self {
             // SAFETY: see the module docs.
