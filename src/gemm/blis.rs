@@ -21,7 +21,7 @@
 use std::cell::Cell;
 
 use crate::Float;
-use crate::simd::Vector;
+use crate::simd::{MAX_LANES, Vector};
 
 /// The tile shape and cache blocking of one tier for one element type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -535,7 +535,7 @@ unsafe fn tile_wide<T: Float, V: Vector<T>, const NW: usize>(
 /// Whether a product is cheaper without packing: W read in place fits in
 /// half of L1 (so its rows stay cached across all row tiles), or X has a
 /// single tile of rows (so a packed W would be used once).
-pub(crate) fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
+fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
     m <= bl.mr || always_direct::<T>(k, n)
 }
 
@@ -692,7 +692,6 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, const RELU:
     w: *const T,
     ldw: usize,
 ) -> usize {
-    const MAX_LANES: usize = 16;
     let (l, n) = (V::LANES, pr.n);
     let r = l / n;
     if r < 2 || r * K > l || pr.ldx != K || pr.ldc != n || l > MAX_LANES {

@@ -285,6 +285,8 @@ pub(crate) fn gemm<T: Float>(
     }
     let Some(bl) = blocks::<T>(isa.isa()) else {
         let (Weights::RowMajor(w) | Weights::Packed(w, _)) = w;
+        // matrixmultiply takes whole rows, any count: no tile to round to,
+        // and a "panel" as wide as `n` rules out a column split.
         return match split(m, k, n, (1, n)) {
             Split::Rows(rows) => x
                 .par_chunks(rows * k)

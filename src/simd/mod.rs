@@ -23,6 +23,10 @@ pub mod avx512;
 
 use std::ops::{Add, Div, Mul, Sub};
 
+/// The most lanes any tier's vector has (AVX-512 `f32`): the size of the
+/// stack arrays kernels stage one vector's worth of values in.
+pub const MAX_LANES: usize = 16;
+
 /// A vector of `LANES` values of `T`, with the operations the kernels use.
 ///
 /// # Safety

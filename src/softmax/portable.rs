@@ -22,7 +22,7 @@
 use crate::Float;
 use crate::exp::{exp_diff_le0, exp_le0, exp_le0_in_range};
 use crate::io::{Io, LaneMap};
-use crate::simd::Vector;
+use crate::simd::{MAX_LANES, Vector};
 
 /// Rows of at most this many elements take the across-rows path: a row
 /// shorter than one AVX-512 vector of `f32`.
@@ -261,9 +261,6 @@ fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
         r0 += g;
     }
 }
-
-/// The widest vector has 16 lanes.
-const MAX_LANES: usize = 16;
 
 /// Rows per vector from which [`rows_in_lanes`] beats the transposes.
 /// Measured on AVX-512 (1200 rows, one thread, same run, ns with / without):
