@@ -10,7 +10,7 @@
 //!   memory traffic);
 //! - the chapter's whole forward pass (300 spiral samples: Dense(2, 3),
 //!   ReLU, Dense(3, 3), softmax, argmax), samples per second;
-//! - the threshold measurement behind `gemm::PAR_MIN_MACS`.
+//! - the threshold measurement behind `gemm::PAR_MIN_MACS_PER_LANE`.
 //!
 //! `cargo bench --bench dense`; filter with a regex, e.g.
 //! `cargo bench --bench dense -- 'dense_f32/avx512'`.
@@ -260,7 +260,7 @@ fn chapters(c: &mut Criterion) {
 }
 
 /// Serial against a two-way split by rows at sizes around the threshold:
-/// where the split first wins is where `gemm::PAR_MIN_MACS` belongs.
+/// where the split first wins is where `gemm::PAR_MIN_MACS_PER_LANE` belongs.
 fn threshold(c: &mut Criterion) {
     let mut g = c.benchmark_group("matmul_split_f32");
     let (k, n) = (128, 128);

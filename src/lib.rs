@@ -52,6 +52,7 @@
 
 pub mod activation;
 mod argmax;
+pub mod cache;
 pub mod data;
 mod dense;
 pub mod dispatch;

@@ -121,6 +121,26 @@ fn every_tier_over_tile_edges_f64() {
     sweep::<f64>();
 }
 
+/// The shapes of a 784 -> 128 -> 10 classifier, one sample and a batch:
+/// an output narrower than one tile, whose edge tiles once ran (and paid
+/// for) memory operations on vectors with no columns in them. Those now
+/// panic in `load_padded`/`store_prefix` (a partial vector takes 1 to
+/// `LANES` elements), so this fails on such a kernel, on every tier.
+#[test]
+fn classifier_head_shapes_on_every_tier() {
+    for isa in tiers() {
+        for shape in [
+            (1, 784, 10),
+            (1024, 128, 10),
+            (1, 784, 128),
+            (1024, 784, 128),
+        ] {
+            check::<f32>(isa, shape, 3);
+            check::<f64>(isa, shape, 4);
+        }
+    }
+}
+
 /// Shapes that cross the L2 and L3 blocks (`MC`, `NC`) and several `KC`
 /// blocks, split across 1, 2 and 3 threads by rows and by columns: the same
 /// bits every time.
@@ -136,11 +156,11 @@ fn blocks_and_threads<T: Float>() {
             continue;
         };
         for shape in [
-            (mc + mr + 1, 70, nr + 3),        // two MC blocks of rows
-            (2 * mr + 1, 7, nc + nr + 1),     // two NC blocks of columns
-            (mr + 3, 2 * kc + 1, 2 * nr + 1), // three KC blocks
-            (mc + 1, kc + 1, 130),            // rows split across threads
-            (40, 700, 4 * nr + 5),            // columns split across threads
+            (mc + mr + 1, 70, nr + 3),            // two MC blocks of rows
+            (2 * mr + 1, 7, nc + nr + 1),         // two NC blocks of columns
+            (2 * mr + 3, 2 * kc + 1, 2 * nr + 1), // three KC blocks (packed: m > 2·MR)
+            (mc + 1, kc + 1, 130),                // rows split across threads
+            (40, 700, 4 * nr + 5),                // columns split across threads
         ] {
             let one = in_pool(1, || check::<T>(isa, shape, 9));
             for threads in [2, 3] {

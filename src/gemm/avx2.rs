@@ -16,7 +16,8 @@ const NV: usize = 2;
 
 /// This tier's tile and cache blocking for `T` (see [`super::blocks_from`]).
 pub(super) fn blocks<T: Float>() -> Blocks {
-    super::blocks_from::<T>(MR, NV * <T::Avx2 as Vector<T>>::LANES)
+    let lanes = <T::Avx2 as Vector<T>>::LANES;
+    super::blocks_from::<T>(MR, NV * lanes, lanes)
 }
 
 /// [`blis::gemm`] on `T::Avx2`, compiled for AVX2 and FMA.

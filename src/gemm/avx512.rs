@@ -19,7 +19,8 @@ const NV: usize = 4;
 
 /// This tier's tile and cache blocking for `T` (see [`super::blocks_from`]).
 pub(super) fn blocks<T: Float>() -> Blocks {
-    super::blocks_from::<T>(MR, NV * <T::Avx512 as Vector<T>>::LANES)
+    let lanes = <T::Avx512 as Vector<T>>::LANES;
+    super::blocks_from::<T>(MR, NV * lanes, lanes)
 }
 
 /// [`blis::gemm`] on `T::Avx512`, compiled for AVX-512F, AVX2 and FMA.

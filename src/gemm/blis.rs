@@ -23,20 +23,40 @@ use std::cell::Cell;
 use crate::Float;
 use crate::simd::{MAX_LANES, Vector};
 
-/// The tile shape and cache blocking of one tier for one element type.
+/// The tile shape and cache blocking of one tier for one element type
+/// (derived from the CPU's caches by `gemm::blocks_from`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Blocks {
     /// Rows of `out` per microkernel tile (rows of X per packed panel).
     pub mr: usize,
     /// Columns of `out` per microkernel tile (columns of W per packed panel).
     pub nr: usize,
-    /// Depth of a block of `k`: a `KC x NR` micro-panel of W is meant to stay
-    /// in L1 while every `MR`-row panel of X's block streams past it.
+    /// The deepest block of `k` ([`Blocks::kc_for`] evens the blocks out):
+    /// a `KC x NR` micro-panel of W stays in L2, near the core, while every
+    /// `MR`-row panel of X's block streams past it.
     pub kc: usize,
     /// Rows of X per block: the packed `MC x KC` block is meant for L2.
     pub mc: usize,
     /// Columns of W per block: the packed `KC x NC` block is meant for L3.
     pub nc: usize,
+    /// Row-major weights up to this size stay in L1 while all row tiles
+    /// read them: the direct path, for every `m`.
+    pub direct_w_bytes: usize,
+    /// The L2 of one core, in bytes.
+    pub l2_bytes: usize,
+    /// Products of fewer multiply-adds run on one thread.
+    pub par_min_macs: usize,
+}
+
+impl Blocks {
+    /// The depth of the `k` blocks for a product of depth `k`: as few
+    /// blocks as [`Blocks::kc`] allows, of equal depth (the last one up to
+    /// one shallower), so that `k = KC + 1` is two blocks of about `KC / 2`
+    /// and not a full one and one of depth 1 whose tiles would do a load and
+    /// a store of `out` for a single multiply-add.
+    pub fn kc_for(&self, k: usize) -> usize {
+        k.div_ceil(k.div_ceil(self.kc).max(1)).max(1)
+    }
 }
 
 /// Where a call's weights come from.
@@ -100,18 +120,21 @@ pub(crate) unsafe fn pack_w<T: Float, V: Vector<T>, const NV: usize>(
         for p in 0..kc {
             // SAFETY: row `p0 + p` and columns `j0 + q .. j0 + q + width` lie
             // in the region the caller vouches for (a partial panel reads
-            // only the `width` that exist, through `part`); the panel row `p`
+            // only the `width` that exist, through `part`, and a vector
+            // past them reads nothing); the panel row `p`
             // of panel `q / nr` (at `q·kc + p·nr`, `nr` long) lies in `dst`
             // (asserted).
             unsafe {
                 let src = w.add((p0 + p) * ld + j0 + q);
                 let d = dst.as_mut_ptr().add(q * kc + p * nr);
                 for v in 0..NV {
-                    let vec = if width == nr {
+                    let n = lanes_in::<T, V>(width, v);
+                    let vec = if n == l {
                         V::load_ptr(src.add(v * l))
-                    } else {
-                        let n = lanes_in::<T, V>(width, v);
+                    } else if n > 0 {
                         V::load_padded(part(src, v * l, n), T::ZERO)
+                    } else {
+                        V::splat(T::ZERO)
                     };
                     vec.store_ptr(d.add(v * l));
                 }
@@ -294,12 +317,13 @@ struct RowMajorRhs<T, const FULL: bool> {
 impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL> {
     #[inline(always)]
     unsafe fn load(&self, p: usize, v: usize) -> V {
-        // SAFETY: row `p` of W; `FULL` tiles have all `NR` columns, edge
-        // tiles read only the `cols - v·LANES` that exist (none, and no
-        // pointer formed, past the last column).
+        // SAFETY: row `p` of W; `FULL` tiles have all `NR` columns; in an
+        // edge tile a vector inside `cols` is read whole and the last one
+        // only for the `cols - v·LANES` columns that exist ([`tile_cols`]
+        // sizes edge tiles so that every vector has at least one).
         unsafe {
             let at = p * self.ld + v * V::LANES;
-            if FULL {
+            if FULL || (v + 1) * V::LANES <= self.cols {
                 V::load_ptr(self.ptr.add(at))
             } else {
                 V::load_padded(part(self.ptr, at, lanes_in::<T, V>(self.cols, v)), T::ZERO)
@@ -352,7 +376,9 @@ where
 
 /// One `MR x NR` tile (`NR = NV · LANES`) of `out`: `kc` fused multiply-adds
 /// per element onto `start`, then the epilogue (ReLU if `relu`), then the
-/// store of the `rows x cols` that exist.
+/// store of the `rows x cols` that exist. Every vector holds at least one of
+/// the `cols` columns (`cols > (NV - 1) · LANES`, as [`tile_cols`] sizes
+/// tiles), so no load or store is issued for lanes that do not exist.
 ///
 /// # Safety
 /// `a` and `b` are readable for `kc` steps (and `MR` rows, `NV` vectors);
@@ -371,11 +397,15 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     relu: bool,
 ) {
     let l = V::LANES;
+    debug_assert!(cols > (NV - 1) * l && cols <= NV * l && rows >= 1 && rows <= MR);
     let full = rows == MR && cols == NV * l;
     let zero = V::splat(T::ZERO);
+    // Whether vector `v` of a row is whole (plain load and store) or the
+    // last, partial one (masked).
+    let whole = |v: usize| (v + 1) * l <= cols;
     // SAFETY (edge loads and stores below): rows below `rows` and lanes
-    // below `lanes_in(cols, v)` are inside `out` (the caller's contract); a
-    // vector with no lanes there forms no pointer (`part_mut`).
+    // below `lanes_in(cols, v)` (at least one) are inside `out` (the
+    // caller's contract).
     let edge =
         |r: usize, v: usize| unsafe { part_mut(c, r * ldc + v * l, lanes_in::<T, V>(cols, v)) };
     // Loops with constant trip counts, not closures: a closure holding a
@@ -385,10 +415,14 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
         Start::Zero => {}
         Start::Bias(bias) => {
             for v in 0..NV {
-                let n = lanes_in::<T, V>(cols, v);
                 // SAFETY: `bias` addresses the tile's `cols` columns.
-                let row = unsafe { part(bias, v * l, n) };
-                let b = V::load_padded(row, T::ZERO);
+                let b = unsafe {
+                    if whole(v) {
+                        V::load_ptr(bias.add(v * l))
+                    } else {
+                        V::load_padded(part(bias, v * l, lanes_in::<T, V>(cols, v)), T::ZERO)
+                    }
+                };
                 for acc_r in acc.iter_mut() {
                     acc_r[v] = b;
                 }
@@ -397,8 +431,8 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
         Start::Out => {
             for (r, acc_r) in acc.iter_mut().enumerate() {
                 for (v, acc_rv) in acc_r.iter_mut().enumerate() {
-                    if full {
-                        // SAFETY: a full tile: all `MR x NR` elements are in `out`.
+                    if full || (r < rows && whole(v)) {
+                        // SAFETY: row `r` of the tile holds vector `v` whole.
                         *acc_rv = unsafe { V::load_ptr(c.add(r * ldc + v * l)) };
                     } else if r < rows {
                         *acc_rv = V::load_padded(edge(r, v), T::ZERO);
@@ -427,7 +461,12 @@ unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
         for (r, row) in acc.iter().enumerate() {
             if r < rows {
                 for (v, &val) in row.iter().enumerate() {
-                    val.store_prefix(edge(r, v));
+                    if whole(v) {
+                        // SAFETY: row `r` of the tile holds vector `v` whole.
+                        unsafe { val.store_ptr(c.add(r * ldc + v * l)) }
+                    } else {
+                        val.store_prefix(edge(r, v));
+                    }
                 }
             }
         }
@@ -447,9 +486,14 @@ unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     b: &impl Rhs<T, V>,
     mut acc: [[V; NV]; MR],
 ) -> [[V; NV]; MR] {
+    let mut bv = [V::splat(T::ZERO); NV];
     for p in 0..kc {
-        // SAFETY: `p < kc` and `v < NV`, `r < MR`: inside the operands.
-        let bv: [V; NV] = std::array::from_fn(|v| unsafe { b.load(p, v) });
+        // A loop, not `array::from_fn`: its closure may not inline into the
+        // `#[target_feature]` caller, and then neither do the loads in it.
+        for (v, bv) in bv.iter_mut().enumerate() {
+            // SAFETY: `p < kc` and `v < NV`: inside the operand.
+            *bv = unsafe { b.load(p, v) };
+        }
         for (r, acc_r) in acc.iter_mut().enumerate() {
             // SAFETY: as above.
             let av = V::splat(unsafe { a.get(p, r) });
@@ -462,7 +506,8 @@ unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
 }
 
 /// [`tile`] with the smallest `MR'` in {1, 2, 4, 8, MR} that covers `rows`,
-/// so a short edge (one sample, say) does not pay for `MR` rows of FMAs.
+/// so a short edge (one sample, say) does not pay for `MR` rows of FMAs,
+/// and as many vectors as hold `cols` ([`tile_cols`]).
 ///
 /// # Safety
 /// As [`tile`], with `a` readable for `MR` rows (packed panels are `MR`
@@ -483,15 +528,57 @@ unsafe fn tile_rows<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
     // SAFETY: the caller's contract for `tile`, with `MR' <= MR`.
     unsafe {
         match size.0 {
-            r if r == MR => tile::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
-            1 => tile::<T, V, 1, NV>(kc, a, b, c, ldc, size, start, relu),
-            2 => tile::<T, V, 2, NV>(kc, a, b, c, ldc, size, start, relu),
-            3 | 4 if MR >= 4 => tile::<T, V, 4, NV>(kc, a, b, c, ldc, size, start, relu),
-            5..=8 if MR >= 8 => tile::<T, V, 8, NV>(kc, a, b, c, ldc, size, start, relu),
-            _ => tile::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
+            r if r == MR => tile_cols::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
+            1 => tile_cols::<T, V, 1, NV>(kc, a, b, c, ldc, size, start, relu),
+            2 => tile_cols::<T, V, 2, NV>(kc, a, b, c, ldc, size, start, relu),
+            3 | 4 if MR >= 4 => tile_cols::<T, V, 4, NV>(kc, a, b, c, ldc, size, start, relu),
+            5..=8 if MR >= 8 => tile_cols::<T, V, 8, NV>(kc, a, b, c, ldc, size, start, relu),
+            _ => tile_cols::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
         }
     }
 }
+
+/// [`tile`] with `NV'` vectors, the fewest that hold the tile's `cols`
+/// columns (`NV' <= NV`): an edge tile runs no load, FMA or store for a
+/// vector with no columns in it, so a 10-column output is one masked vector
+/// per row, not a tile's worth. (A masked load or store with an all-zero
+/// mask is not free either: from an unmapped address, such as an empty
+/// slice's, x86 CPUs take a microcode assist.)
+///
+/// # Safety
+/// As [`tile`] (its contract covers every `NV' <= NV`).
+#[allow(clippy::too_many_arguments)] // the microkernel's operands
+#[inline(always)]
+unsafe fn tile_cols<T: Float, V: Vector<T>, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: impl Lhs<T> + Copy,
+    b: impl Rhs<T, V> + Copy,
+    c: *mut T,
+    ldc: usize,
+    size: (usize, usize),
+    start: Start<T>,
+    relu: bool,
+) {
+    debug_assert!(size.1 >= 1 && size.1 <= NV * V::LANES && NV <= MAX_NV);
+    // Arms past `NV` are never taken; their guards are constants.
+    macro_rules! arms {
+        ($($nv:literal)*) => {
+            // SAFETY: forwarded from the caller, with `NV' <= NV`.
+            unsafe {
+                match size.1.div_ceil(V::LANES) {
+                    nv if nv == NV => tile::<T, V, MR, NV>(kc, a, b, c, ldc, size, start, relu),
+                    $($nv if $nv < NV => tile::<T, V, MR, $nv>(kc, a, b, c, ldc, size, start, relu),)*
+                    _ => unreachable!("a tile has 1 to NV vectors"),
+                }
+            }
+        };
+    }
+    arms!(1 2 3 4 5 6 7)
+}
+
+/// The most vectors per tile row of any tier's tiles, wide ones included
+/// ([`tile_cols`] has an arm for each count below it).
+const MAX_NV: usize = 8;
 
 /// Whether a block of `rows` rows uses wide tiles: one or two rows of
 /// `NW` vectors (twice a tile's `NV`), so that enough independent FMA
@@ -502,7 +589,8 @@ fn wide_rows(rows: usize) -> bool {
     rows <= 2
 }
 
-/// [`tile`] for a block of one or two rows ([`wide_rows`]), `NW` vectors.
+/// [`tile`] for a block of one or two rows ([`wide_rows`]), up to `NW`
+/// vectors ([`tile_cols`]).
 ///
 /// # Safety
 /// As [`tile`] with `MR = rows` and `NV = NW`.
@@ -521,9 +609,9 @@ unsafe fn tile_wide<T: Float, V: Vector<T>, const NW: usize>(
     // SAFETY: forwarded from the caller.
     unsafe {
         if size.0 == 1 {
-            tile::<T, V, 1, NW>(kc, a, b, c, ldc, size, start, relu)
+            tile_cols::<T, V, 1, NW>(kc, a, b, c, ldc, size, start, relu)
         } else {
-            tile::<T, V, 2, NW>(kc, a, b, c, ldc, size, start, relu)
+            tile_cols::<T, V, 2, NW>(kc, a, b, c, ldc, size, start, relu)
         }
     }
 }
@@ -532,22 +620,30 @@ unsafe fn tile_wide<T: Float, V: Vector<T>, const NW: usize>(
 // The loops
 // ---------------------------------------------------------------------------
 
-/// Whether a product is cheaper without packing: W read in place fits in
-/// half of L1 (so its rows stay cached across all row tiles), or X has a
-/// single tile of rows (so a packed W would be used once).
+/// Whether a product is cheaper without packing (W read in place, whole `k`
+/// per tile, no `KC` blocks):
+///
+/// - X has at most two tiles of rows: a packed W would be read once or
+///   twice, so packing it costs more than it saves;
+/// - or every product with this W reads it in place ([`always_direct`]).
 fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
-    m <= bl.mr || always_direct::<T>(k, n)
+    m <= 2 * bl.mr || always_direct::<T>(bl, k, n)
 }
 
 /// Whether every product with a `k x n` W takes a path that reads W in
-/// place ([`narrow`] or [`direct`]), whatever `m`: packing it would not be
-/// used.
-pub(crate) fn always_direct<T>(k: usize, n: usize) -> bool {
-    k.saturating_mul(n).saturating_mul(size_of::<T>()) <= DIRECT_MAX_W_BYTES
+/// place ([`narrow`] or [`direct`]), whatever `m`, so packing it would not
+/// be used:
+///
+/// - W fits in half of L1d: its rows stay there across all row tiles;
+/// - or W has at most one panel of columns (`n <= NR`) and fits in half of
+///   L2: then there is a single pass over W's columns, so packing X buys no
+///   reuse, and row tiles read W from L2 as they would read a packed panel,
+///   without the cost of packing it (or the zero columns a narrow W packs
+///   into).
+pub(crate) fn always_direct<T>(bl: &Blocks, k: usize, n: usize) -> bool {
+    let bytes = k.saturating_mul(n).saturating_mul(size_of::<T>());
+    bytes <= bl.direct_w_bytes || (n <= bl.nr && bytes <= bl.l2_bytes / 2)
 }
-
-/// Weights up to this size (half of a 32 KiB L1d) take the direct path.
-const DIRECT_MAX_W_BYTES: usize = 16 * 1024;
 
 /// Products this shallow and narrow (`k <= NARROW_MAX_K`, `n <= LANES`)
 /// take [`narrow`]: the chapter's 300 x 2 x 3 and 300 x 3 x 3.
@@ -820,9 +916,10 @@ unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const
     pr: &Problem<T>,
 ) {
     let nr = bl.nr;
-    let x_len = bl.mc.next_multiple_of(MR) * bl.kc;
+    let kc_max = bl.kc_for(pr.k);
+    let x_len = bl.mc.next_multiple_of(MR) * kc_max;
     let w_len = match pr.w {
-        WSrc::RowMajor { .. } => bl.kc * bl.nc.min(pr.n).next_multiple_of(nr),
+        WSrc::RowMajor { .. } => kc_max * bl.nc.min(pr.n).next_multiple_of(nr),
         WSrc::Packed { .. } => 0,
     };
     let mut buf = take_scratch::<T>(x_len + w_len);
@@ -832,8 +929,8 @@ unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const
         for jc in (0..pr.n).step_by(bl.nc) {
             let nc = bl.nc.min(pr.n - jc);
             // Loop 4: a block of KC of the depth (sizes the L1 micro-panels).
-            for pc in (0..pr.k).step_by(bl.kc) {
-                let kc = bl.kc.min(pr.k - pc);
+            for pc in (0..pr.k).step_by(kc_max) {
+                let kc = kc_max.min(pr.k - pc);
                 let start = match (pc, pr.bias) {
                     (0, Some(b)) => Start::Bias(b),
                     (0, None) => Start::Zero,

@@ -28,48 +28,62 @@ pub(crate) use blis::Blocks;
 use crate::dispatch::{Isa, Supported};
 use crate::{Float, ShapeError};
 
-/// Depth of a `k` block: how many multiply-adds each output element takes
-/// between a load and a store of its partial sum.
+/// The most a `k` block may be deep: how many multiply-adds each output
+/// element takes between a load and a store of its partial sum.
 ///
-/// BLIS sizes it so a `KC x NR` micro-panel of W fits L1d. On the
-/// development machine (Zen 4: 32 KiB L1d, 1 MiB L2 per core) deeper blocks
-/// win even though the panel (512 x 64 `f32` = 128 KiB) then streams from
-/// L2: f32 1024^3 on one thread reached 88 GFLOP/s at 256, 100 at 384 and
-/// 106 at 512 (A/B builds, same session), and 768 gained
-/// nothing more.
-pub const KC: usize = 512;
+/// Within it, [`blocks_from`] derives the depth from the L2 (see there);
+/// deeper blocks amortise the tile's load and store of `out` better, and
+/// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes").
+pub const KC_MAX: usize = 512;
 
-/// Bytes of X's packed `MC x KC` block, meant to stay in L2 (1 MiB per core
-/// on the development machine) while loop 2 walks W's panels: half of it.
-pub const MC_BYTES: usize = 512 * 1024;
+/// The shallowest `k` block [`blocks_from`] picks, however small the L2.
+pub const KC_MIN: usize = 128;
 
-/// Bytes of W's packed `KC x NC` block, meant for a core's share of L3
-/// (32 MiB shared on the development machine).
-pub const NC_BYTES: usize = 4 * 1024 * 1024;
-
-/// The smallest product, in multiply-adds (`m · k · n`), that is split across
-/// rayon threads.
+/// The smallest product, in multiply-adds (`m · k · n`), that is split
+/// across rayon threads, for a tier whose vectors hold `lanes` elements:
+/// `PAR_MIN_MACS_PER_LANE · lanes`.
 ///
-/// Measured on the 2-core development machine (`cargo bench --bench dense --
-/// matmul_split`, f32, k = n = 128, this crate's kernel, medians): at 2^20
-/// multiply-adds one thread takes 23.2 µs and a two-way split of the rows
-/// 25.2 µs; at 2^21, 43.2 µs against 34.9 µs, and the split wins from there.
-pub const PAR_MIN_MACS: usize = 1 << 21;
+/// A split pays once a thread's half of the work takes longer than waking
+/// a second thread (a few microseconds); how long that work takes scales
+/// with the vector width, so the threshold does too. The constant is the
+/// break-even measured on the AVX-512 tier with `f32` (16 lanes, 2^21
+/// multiply-adds; BENCHMARKS.md, "Threads").
+pub const PAR_MIN_MACS_PER_LANE: usize = 1 << 17;
 
 /// Rows per rayon task at the least, when splitting by rows; with fewer rows
 /// the columns are split instead.
 pub const PAR_MIN_ROWS: usize = 64;
 
-/// The blocking for a tier's `mr x nr` tile and element type `T`, from
-/// [`KC`], [`MC_BYTES`] and [`NC_BYTES`].
-fn blocks_from<T>(mr: usize, nr: usize) -> Blocks {
-    let row_bytes = KC * size_of::<T>();
+/// The blocking for a tier's `mr x nr` tile of `lanes`-element vectors and
+/// element type `T`, derived
+/// from the caches this CPU reports ([`crate::cache::caches`]):
+///
+/// - `kc`: W's `KC x NR` micro-panel, which every `MR`-row panel of X's
+///   block streams past, takes an eighth of the L2 (the packed X block takes
+///   half, the rest is for `out`'s tiles and W's next panel), within
+///   [`KC_MIN`]`..=`[`KC_MAX`], a multiple of 16. (It does not fit L1d at
+///   these widths; Zen's L2 feeds the 4 loads a step needs faster than the
+///   24 FMAs consume them.)
+/// - `mc`: X's packed `MC x KC` block takes half of the L2, whole tiles.
+/// - `nc`: W's packed `KC x NC` block takes a quarter of the L3, at most
+///   this core's share of it ([`crate::cache::Caches::l3_share`]), whole
+///   panels.
+/// - `direct_w_bytes`, `l2_bytes`: for the choice of path in `blis::gemm`.
+/// - `par_min_macs`: see [`PAR_MIN_MACS_PER_LANE`].
+fn blocks_from<T>(mr: usize, nr: usize, lanes: usize) -> Blocks {
+    let c = crate::cache::caches();
+    let size = size_of::<T>();
+    let kc = (c.l2 / 8 / (nr * size)).clamp(KC_MIN, KC_MAX) / 16 * 16;
+    let nc_bytes = (c.l3 / 4).min(c.l3_share()).max(c.l2);
     Blocks {
         mr,
         nr,
-        kc: KC,
-        mc: (MC_BYTES / row_bytes / mr).max(1) * mr,
-        nc: (NC_BYTES / row_bytes / nr).max(1) * nr,
+        kc,
+        mc: (c.l2 / 2 / (kc * size) / mr).max(1) * mr,
+        nc: (nc_bytes / (kc * size) / nr).max(1) * nr,
+        direct_w_bytes: c.l1d / 2,
+        l2_bytes: c.l2,
+        par_min_macs: PAR_MIN_MACS_PER_LANE * lanes,
     }
 }
 
@@ -187,13 +201,14 @@ pub(crate) fn pack_weights<T: Float>(
     n: usize,
 ) -> (Vec<T>, usize) {
     assert_eq!(w.len(), k * n);
-    let Some(bl) = blocks::<T>(isa.isa()).filter(|_| !blis::always_direct::<T>(k, n)) else {
+    let Some(bl) = blocks::<T>(isa.isa()).filter(|bl| !blis::always_direct::<T>(bl, k, n)) else {
         return (w.to_vec(), 0);
     };
     let n_pad = n.next_multiple_of(bl.nr);
     let mut data = vec![T::ZERO; k * n_pad];
-    for pc in (0..k).step_by(bl.kc) {
-        let (dst, rows) = (&mut data[pc * n_pad..], (pc, bl.kc.min(k - pc)));
+    let kc = bl.kc_for(k);
+    for pc in (0..k).step_by(kc) {
+        let (dst, rows) = (&mut data[pc * n_pad..], (pc, kc.min(k - pc)));
         // SAFETY: `isa` is a `Supported` token for the tier called; `w`
         // holds all `k` rows of `n` (asserted above).
         match isa.isa() {
@@ -237,12 +252,12 @@ enum Split {
     Cols(usize),
 }
 
-/// Splits of at least [`PAR_MIN_MACS`] multiply-adds when the pool has more
+/// Splits of at least `min_macs` multiply-adds when the pool has more
 /// than one thread: by rows while every task gets [`PAR_MIN_ROWS`], by
 /// column panels otherwise.
-fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize)) -> Split {
+fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize), min_macs: usize) -> Split {
     // Small products never touch rayon (not even to ask its thread count).
-    if m.saturating_mul(k).saturating_mul(n) < PAR_MIN_MACS {
+    if m.saturating_mul(k).saturating_mul(n) < min_macs {
         return Split::None;
     }
     let threads = rayon::current_num_threads();
@@ -287,7 +302,9 @@ pub(crate) fn gemm<T: Float>(
         let (Weights::RowMajor(w) | Weights::Packed(w, _)) = w;
         // matrixmultiply takes whole rows, any count: no tile to round to,
         // and a "panel" as wide as `n` rules out a column split.
-        return match split(m, k, n, (1, n)) {
+        // Its vectors: 32 bytes (as the portable tier's elsewhere).
+        let min_macs = PAR_MIN_MACS_PER_LANE * (32 / size_of::<T>());
+        return match split(m, k, n, (1, n), min_macs) {
             Split::Rows(rows) => x
                 .par_chunks(rows * k)
                 .zip(out.par_chunks_mut(rows * n))
@@ -330,7 +347,7 @@ pub(crate) fn gemm<T: Float>(
         // blocks of different tasks are disjoint.
         unsafe { tier_gemm(isa.isa(), &problem) }
     };
-    match split(m, k, n, (bl.mr, bl.nr)) {
+    match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
         Split::None => block((0, m), (0, n)),
         Split::Rows(r) => (0..m.div_ceil(r))
             .into_par_iter()

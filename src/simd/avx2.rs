@@ -84,6 +84,7 @@ macro_rules! avx2_vector {
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
+                super::check_part(s.len(), $n);
                 let mask = &$table[$n - s.len()..];
                 // SAFETY: a masked load reads only the lanes whose mask bit is
                 // set, the low `s.len()` (at most $n), which `s` holds; the
@@ -101,6 +102,7 @@ macro_rules! avx2_vector {
             }
             #[inline(always)]
             fn store_prefix(self, d: &mut [$t]) {
+                super::check_part(d.len(), $n);
                 let mask = &$table[$n - d.len()..];
                 // SAFETY: a masked store writes only the lanes whose mask bit
                 // is set, the low `d.len()` (at most $n), which `d` holds.

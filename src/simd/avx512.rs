@@ -70,7 +70,7 @@ macro_rules! avx512_vector {
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
-                assert!(s.len() <= $n);
+                super::check_part(s.len(), $n);
                 let k: $mask = ((1u32 << s.len()) - 1) as $mask;
                 // SAFETY: only the low `s.len()` lanes are read (mask `k`),
                 // and `s` holds that many elements; masked-off lanes are not
@@ -85,7 +85,7 @@ macro_rules! avx512_vector {
             }
             #[inline(always)]
             fn store_prefix(self, d: &mut [$t]) {
-                assert!(d.len() <= $n);
+                super::check_part(d.len(), $n);
                 let k: $mask = ((1u32 << d.len()) - 1) as $mask;
                 // SAFETY: only the low `d.len()` lanes are written (mask
                 // `k`), and `d` holds that many elements.

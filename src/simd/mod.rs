@@ -63,12 +63,20 @@ pub unsafe trait Vector<T: Copy>:
     /// x86 permutes read only an index's low bits (`idx.len() == LANES`;
     /// panics otherwise).
     fn permute(self, idx: &[i32]) -> Self;
-    /// `s` (at most `LANES` elements) in the low lanes, `fill` in the rest.
+    /// `s` (1 to `LANES` elements) in the low lanes, `fill` in the rest.
+    ///
+    /// Panics if `s` is empty or longer than `LANES`. An empty `s` is a
+    /// caller's bug: a vector with no lanes to read is work for nothing,
+    /// and on x86 a masked load with an all-zero mask from an address that
+    /// is not mapped (an empty slice's dangling pointer) takes a microcode
+    /// assist of about a hundred nanoseconds.
     fn load_padded(s: &[T], fill: T) -> Self;
     /// Stores all lanes to the first `LANES` elements of `d`. Panics if `d` is
     /// shorter.
     fn store(self, d: &mut [T]);
-    /// Stores the low `d.len()` lanes (`d.len() <= LANES`) to `d`.
+    /// Stores the low `d.len()` lanes to `d`. Panics unless
+    /// `1 <= d.len() <= LANES`, for the reason given at
+    /// [`Vector::load_padded`].
     fn store_prefix(self, d: &mut [T]);
     /// `a * b + c`: fused (one rounding) on the x86 tiers, a multiply and an
     /// add on the portable one.
@@ -220,6 +228,18 @@ pub(crate) fn check_permute(idx: &[i32], lanes: usize) {
     assert_eq!(idx.len(), lanes);
 }
 
+/// Checks the length of a partial vector's slice (`load_padded`,
+/// `store_prefix`): 1 to `lanes` elements. Always on, not a debug assertion:
+/// it is one compare per edge vector, and it makes every test that reaches
+/// an edge fail on a kernel that issues a memory operation for no lanes.
+#[inline(always)]
+pub(crate) fn check_part(len: usize, lanes: usize) {
+    assert!(
+        len >= 1 && len <= lanes,
+        "a partial vector takes 1 to {lanes} elements, not {len}"
+    );
+}
+
 /// Pairwise reduction of an array in a fixed order (`N` a power of two).
 #[inline(always)]
 pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) -> T) -> T {
@@ -298,6 +318,7 @@ macro_rules! portable_vector {
             }
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
+                $crate::simd::check_part(s.len(), $n);
                 let mut a = [fill; $n];
                 a[..s.len()].copy_from_slice(s);
                 Portable(a)
@@ -308,6 +329,7 @@ macro_rules! portable_vector {
             }
             #[inline(always)]
             fn store_prefix(self, d: &mut [$t]) {
+                $crate::simd::check_part(d.len(), $n);
                 let n = d.len();
                 d.copy_from_slice(&self.0[..n]);
             }
