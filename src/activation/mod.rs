@@ -43,6 +43,23 @@ pub const PAR_MIN_ELEMS: usize = 1 << 19;
 /// large enough that each task's work dwarfs its scheduling cost.
 const PAR_TASK_ELEMS: usize = 1 << 18;
 
+/// Slices shorter than this take ReLU as a plain loop, inline, whatever
+/// the tier: a few vectors' worth of work is less than the cost of reaching
+/// a tier's kernel (a call the compiler cannot inline, and the slices
+/// passed through memory), and the loop gives the same bits (`max_fast`'s
+/// rule: `0 > x ? 0 : x`). Sixteen of the widest vectors: the sweep in
+/// BENCHMARKS.md ("ReLU and softmax sweeps") shows the kernels overtaking
+/// the loop between 130 and 250 elements.
+const RELU_SHORT: usize = 16 * crate::simd::MAX_LANES;
+
+/// ReLU by a plain loop (see [`RELU_SHORT`]).
+#[inline(always)]
+fn relu_loop<T: Float>(x: &[T], out: &mut [T]) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = if T::ZERO > v { T::ZERO } else { v };
+    }
+}
+
 fn use_threads(len: usize) -> bool {
     len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
 }
@@ -118,6 +135,11 @@ pub fn relu<T: Float>(x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
 /// [`relu`] on a chosen tier (for tests and benches).
 #[doc(hidden)]
 pub fn relu_with_isa<T: Float>(isa: Supported, x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
+    if x.len() < RELU_SHORT {
+        ShapeError::check_len("relu", "out", x.len(), out.len())?;
+        relu_loop(x, out);
+        return Ok(());
+    }
     apply_split("relu", isa, Op::Relu, x, out)
 }
 
@@ -135,6 +157,12 @@ pub fn relu_inplace<T: Float>(x: &mut [T]) {
 /// [`relu_inplace`] on a chosen tier (for tests and benches).
 #[doc(hidden)]
 pub fn relu_inplace_with_isa<T: Float>(isa: Supported, x: &mut [T]) {
+    if x.len() < RELU_SHORT {
+        for v in x.iter_mut() {
+            *v = if T::ZERO > *v { T::ZERO } else { *v };
+        }
+        return;
+    }
     apply_inplace_par(isa, Op::Relu, x);
 }
 

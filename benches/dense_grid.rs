@@ -1,0 +1,603 @@
+//! The dense layer over the whole shape space, against `matrixmultiply`
+//! plus a bias pass (and a ReLU pass for the fused ReLU) measured in the
+//! same run: a cliff anywhere in `m x k x n` shows as a low ratio.
+//!
+//! ```text
+//! cargo bench --bench dense_grid                  # the full grid, every tier
+//! cargo bench --bench dense_grid -- --check       # CI: a subset, fails below 0.5x
+//! cargo bench --bench dense_grid -- threads       # ours at 2 threads against 1
+//! cargo bench --bench dense_grid -- targets       # the issue's named shapes
+//! ```
+//!
+//! Options: `--tier NAME` (one tier), `--reps N`, `--out DIR` (default
+//! `target/dense_grid`: `grid.csv`, `worst.md`, one `grid_<tier>.svg` heat
+//! map per tier).
+//!
+//! Every shape runs six functions, interleaved, one repetition of each
+//! after the other: the yardstick, ours with row-major W and ours with
+//! prepacked W, each plain and with ReLU. A ratio is the yardstick's median
+//! time over ours (above 1: ours is faster). The full grid runs in a
+//! one-thread rayon pool (the yardstick is single-threaded); the `threads`
+//! mode compares ours in a two-thread pool with ours in a one-thread pool.
+//!
+//! `--check` is the CI guard. It runs the shapes each tier's tile constants
+//! make interesting (edges of `MR`, `NR`, the lane count, the narrow path's
+//! depth, `KC`) and fails when any ratio is below 0.5. It cannot flake on a
+//! busy machine the way a timed test would: both sides of a ratio are
+//! measured within microseconds of each other, eleven times, and the median
+//! taken; a neighbour would have to slow our half of the repetitions, and
+//! not the yardstick's, by 2x in six of eleven. A shape that fails is
+//! measured twice more before the guard gives up on it.
+
+mod sweep_common;
+
+use nn_kernels::dispatch::{Isa, Supported, supported_isas};
+use nn_kernels::gemm::tile_dims;
+use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa};
+use std::fmt::Write as _;
+use sweep_common::{Args, Panel, cpu_name, heat_map_svg, in_pool, interleaved, keep};
+
+const MS: [usize; 12] = [1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 300, 1024];
+const KS: [usize; 11] = [1, 2, 3, 8, 9, 16, 17, 64, 128, 512, 784];
+const NS: [usize; 18] = [
+    1, 2, 3, 4, 5, 8, 10, 16, 17, 31, 32, 33, 64, 100, 127, 128, 129, 1000,
+];
+/// The depths the heat maps show, one panel each.
+const MAP_KS: [usize; 4] = [3, 17, 128, 784];
+
+/// Below this ratio `--check` fails.
+const CHECK_MIN: f64 = 0.5;
+
+/// The variants timed for each shape, in the order of a result's ratios.
+const VARIANTS: [&str; 4] = ["rowmajor", "rowmajor_relu", "packed", "packed_relu"];
+
+/// One shape's result: yardstick time over ours per variant.
+#[derive(Clone)]
+struct Row {
+    tier: Isa,
+    dtype: &'static str,
+    dims: (usize, usize, usize),
+    ratios: [f64; 4],
+    /// Ours, row-major W and no activation: ns per call.
+    ns: f64,
+}
+
+fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
+    (0..n)
+        .map(|i| T::from_f64((((i + seed) * 7919) % 2001) as f64 / 1000.0 - 1.0))
+        .collect()
+}
+
+/// `matrixmultiply` as a dense layer: the bias stored, `out += x · w`, then
+/// ReLU as a pass of its own when `relu`.
+fn yardstick<T: Float>(
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+    relu: bool,
+) {
+    for row in out.chunks_exact_mut(n) {
+        row.copy_from_slice(bias);
+    }
+    let (k_s, n_s) = (k as isize, n as isize);
+    // SAFETY: row-major buffers of exactly m·k, k·n and m·n elements; T is
+    // f32 when NAME says so, f64 otherwise.
+    unsafe {
+        if T::NAME == "f32" {
+            let (xp, wp, op) = (
+                x.as_ptr().cast(),
+                w.as_ptr().cast(),
+                out.as_mut_ptr().cast(),
+            );
+            matrixmultiply::sgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
+        } else {
+            let (xp, wp, op) = (
+                x.as_ptr().cast(),
+                w.as_ptr().cast(),
+                out.as_mut_ptr().cast(),
+            );
+            matrixmultiply::dgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
+        }
+    }
+    if relu {
+        for v in out.iter_mut() {
+            *v = if *v > T::ZERO { *v } else { T::ZERO };
+        }
+    }
+}
+
+/// Operands big enough for every grid shape, made once per element type.
+struct Operands<T> {
+    x: Vec<T>,
+    w: Vec<T>,
+    bias: Vec<T>,
+    out: Vec<T>,
+}
+
+impl<T: Float> Operands<T> {
+    fn new(shapes: &[(usize, usize, usize)]) -> Self {
+        let max = |f: fn(&(usize, usize, usize)) -> usize| shapes.iter().map(f).max().unwrap_or(0);
+        Operands {
+            x: data(max(|s| s.0 * s.1), 1),
+            w: data(max(|s| s.1 * s.2), 2),
+            bias: data(max(|s| s.2), 3),
+            out: vec![T::ZERO; max(|s| s.0 * s.2)],
+        }
+    }
+}
+
+/// The six functions of one shape, timed interleaved; returns the ratios
+/// and ours' row-major time.
+fn measure<T: Float>(
+    isa: Supported,
+    ops: &mut Operands<T>,
+    (m, k, n): (usize, usize, usize),
+    reps: usize,
+) -> ([f64; 4], f64) {
+    let (x, w, bias) = (&ops.x[..m * k], &ops.w[..k * n], &ops.bias[..n]);
+    let packed = PackedWeights::new_with_isa(isa, w, k, n).unwrap();
+    let out = std::cell::RefCell::new(&mut ops.out[..m * n]);
+    let dims = (m, k, n);
+    let ours = |act| {
+        let mut o = out.borrow_mut();
+        dense_with_isa(isa, x, w, bias, &mut o, dims, act).unwrap();
+        keep(&*o);
+    };
+    let ours_packed = |act| {
+        let mut o = out.borrow_mut();
+        dense_packed(x, &packed, bias, &mut o, m, act).unwrap();
+        keep(&*o);
+    };
+    let yard = |relu| {
+        let mut o = out.borrow_mut();
+        yardstick(x, w, bias, &mut o, dims, relu);
+        keep(&*o);
+    };
+    let t = interleaved(
+        &mut [
+            &mut || yard(false),
+            &mut || ours(Activation::Identity),
+            &mut || ours_packed(Activation::Identity),
+            &mut || yard(true),
+            &mut || ours(Activation::Relu),
+            &mut || ours_packed(Activation::Relu),
+        ],
+        reps,
+        20_000.0,
+    );
+    ([t[0] / t[1], t[3] / t[4], t[0] / t[2], t[3] / t[5]], t[1])
+}
+
+fn grid() -> Vec<(usize, usize, usize)> {
+    let mut v = Vec::new();
+    for m in MS {
+        for k in KS {
+            for n in NS {
+                v.push((m, k, n));
+            }
+        }
+    }
+    v
+}
+
+/// The `--check` shapes of one tier: its tile edges.
+fn check_shapes<T: Float>(isa: Isa) -> Vec<(usize, usize, usize)> {
+    let lanes = 64 / size_of::<T>();
+    let (mut ms, mut ks, mut ns) = (
+        vec![1, 2, 3, 7, 64],
+        vec![1, 3, 17, 128],
+        vec![1, 3, 10, 33],
+    );
+    if let Some(([mr, nr, kc, _, _], narrow_k)) = tile_dims::<T>(isa) {
+        let l = nr.min(lanes);
+        ms.extend([mr - 1, mr, mr + 1, 2 * mr + 1]);
+        ks.extend([narrow_k, narrow_k + 1, kc + 1]);
+        ns.extend([l - 1, l + 1, nr - 1, nr + 1, 2 * nr + 1]);
+    }
+    let mut v = Vec::new();
+    for &m in &ms {
+        for &k in &ks {
+            for &n in &ns {
+                // The check stays short: deep and wide products only for a
+                // few rows.
+                if m * k * n <= 1 << 20 {
+                    v.push((m, k, n));
+                }
+            }
+        }
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn run_dtype<T: Float>(
+    isa: Supported,
+    shapes: &[(usize, usize, usize)],
+    reps: usize,
+    rows: &mut Vec<Row>,
+) {
+    let mut ops = Operands::<T>::new(shapes);
+    for &dims in shapes {
+        let (ratios, ns) = measure::<T>(isa, &mut ops, dims, reps);
+        rows.push(Row {
+            tier: isa.isa(),
+            dtype: T::NAME,
+            dims,
+            ratios,
+            ns,
+        });
+    }
+}
+
+/// Re-measures `row` with more repetitions.
+fn remeasure(row: &Row, reps: usize) -> Row {
+    let isa = row.tier.supported().unwrap();
+    let mut out = Vec::new();
+    if row.dtype == "f32" {
+        run_dtype::<f32>(isa, &[row.dims], reps, &mut out);
+    } else {
+        run_dtype::<f64>(isa, &[row.dims], reps, &mut out);
+    }
+    out.pop().unwrap()
+}
+
+fn worst(row: &Row) -> (f64, usize) {
+    row.ratios
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| (r, i))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap()
+}
+
+fn tiers(args: &Args) -> Vec<Supported> {
+    supported_isas()
+        .filter(|s| {
+            args.value("--tier")
+                .is_none_or(|t| Isa::from_name(t) == Some(s.isa()))
+        })
+        .collect()
+}
+
+fn check(args: &Args) -> bool {
+    let reps = args.value("--reps").map_or(11, |r| r.parse().unwrap());
+    let mut ok = true;
+    let mut rows = Vec::new();
+    in_pool(1, || {
+        for isa in tiers(args) {
+            run_dtype::<f32>(isa, &check_shapes::<f32>(isa.isa()), reps, &mut rows);
+            run_dtype::<f64>(isa, &check_shapes::<f64>(isa.isa()), reps, &mut rows);
+        }
+        println!("dense_grid --check: {} shapes, {}", rows.len(), cpu_name());
+        for isa in tiers(args) {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.tier == isa.isa()).collect();
+            let w = mine.iter().min_by(|a, b| worst(a).0.total_cmp(&worst(b).0));
+            if let Some(w) = w {
+                let (r, v) = worst(w);
+                println!(
+                    "  {:<8} worst {:.2}x at {} {:?} {}",
+                    isa.isa().name(),
+                    r,
+                    w.dtype,
+                    w.dims,
+                    VARIANTS[v]
+                );
+            }
+        }
+        for row in rows.iter().filter(|r| worst(r).0 < CHECK_MIN) {
+            // Twice more, with more repetitions, before calling it a cliff.
+            let again = (0..2).map(|_| worst(&remeasure(row, 2 * reps)).0);
+            let best = again.fold(worst(row).0, f64::max);
+            if best < CHECK_MIN {
+                ok = false;
+                println!(
+                    "CLIFF {} {} {:?}: {:.2}x the yardstick (ratios {:?})",
+                    row.tier.name(),
+                    row.dtype,
+                    row.dims,
+                    best,
+                    row.ratios
+                );
+            }
+        }
+    });
+    ok
+}
+
+fn full(args: &Args) {
+    let reps = args.value("--reps").map_or(5, |r| r.parse().unwrap());
+    let out_dir = args
+        .value("--out")
+        .unwrap_or("target/dense_grid")
+        .to_string();
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let shapes = grid();
+    let mut rows = Vec::new();
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "# dense_grid: worst ratios per tier\n\nCPU: {}. One thread. Ratio = \
+         `matrixmultiply` + bias (+ ReLU pass) median time / ours (above 1: ours \
+         faster); medians of {reps} interleaved repetitions, the worst 20 per tier \
+         measured again with {} and shown as re-measured.\n",
+        cpu_name(),
+        3 * reps
+    );
+    in_pool(1, || {
+        for isa in tiers(args) {
+            let start = rows.len();
+            let t0 = std::time::Instant::now();
+            run_dtype::<f32>(isa, &shapes, reps, &mut rows);
+            run_dtype::<f64>(isa, &shapes, reps, &mut rows);
+            eprintln!("{}: {:.0} s", isa.isa().name(), t0.elapsed().as_secs_f64());
+            let mut mine: Vec<Row> = rows[start..].to_vec();
+            mine.sort_by(|a, b| worst(a).0.total_cmp(&worst(b).0));
+            let _ = writeln!(
+                report,
+                "## {}\n\n| dtype | m x k x n | variant | ratio | ours ns/call | first pass |\n|---|---|---|---|---|---|",
+                isa.isa().name()
+            );
+            let mut again: Vec<(Row, f64)> = mine
+                .iter()
+                .take(20)
+                .map(|r| (remeasure(r, 3 * reps), worst(r).0))
+                .collect();
+            again.sort_by(|a, b| worst(&a.0).0.total_cmp(&worst(&b.0).0));
+            for (r, first) in &again {
+                let (ratio, v) = worst(r);
+                let (m, k, n) = r.dims;
+                let _ = writeln!(
+                    report,
+                    "| {} | {m} x {k} x {n} | {} | {ratio:.2} | {:.0} | {first:.2} |",
+                    r.dtype, VARIANTS[v], r.ns
+                );
+            }
+            // Row-major against prepacked for one-sample-sized calls: the
+            // five lowest of the first pass, measured again.
+            let mut small: Vec<&Row> = mine.iter().filter(|r| r.dims.0 <= 8).collect();
+            let rm_over_pk = |r: &Row| r.ratios[0] / r.ratios[2];
+            small.sort_by(|a, b| rm_over_pk(a).total_cmp(&rm_over_pk(b)));
+            let pk = small
+                .iter()
+                .take(5)
+                .map(|r| remeasure(r, 3 * reps))
+                .map(|r| (rm_over_pk(&r), r))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((q, r)) = pk {
+                let _ = writeln!(
+                    report,
+                    "\nRow-major W over prepacked W, m <= 8, worst (re-measured): {q:.2} ({} {:?}).\n",
+                    r.dtype, r.dims
+                );
+            }
+            let panels: Vec<Panel> = ["f32", "f64"]
+                .iter()
+                .flat_map(|&dt| MAP_KS.iter().map(move |&k| (dt, k)))
+                .map(|(dt, k)| Panel {
+                    title: format!("{dt}, k = {k}: worst of row-major/packed, plain/ReLU"),
+                    values: MS
+                        .iter()
+                        .map(|&m| {
+                            NS.iter()
+                                .map(|&n| {
+                                    mine.iter()
+                                        .find(|r| r.dtype == dt && r.dims == (m, k, n))
+                                        .map_or(f64::NAN, |r| worst(r).0)
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                })
+                .collect();
+            let svg = heat_map_svg(
+                &format!(
+                    "dense, {} tier, ours / (matrixmultiply + bias), one thread — {}",
+                    isa.isa().name(),
+                    cpu_name()
+                ),
+                ("m", &MS),
+                ("n", &NS),
+                &panels,
+            );
+            std::fs::write(format!("{out_dir}/grid_{}.svg", isa.isa().name()), svg).unwrap();
+        }
+    });
+    let mut csv =
+        String::from("tier,dtype,m,k,n,ours_ns,rowmajor,rowmajor_relu,packed,packed_relu\n");
+    for r in &rows {
+        let (m, k, n) = r.dims;
+        let [a, b, c, d] = r.ratios;
+        let _ = writeln!(
+            csv,
+            "{},{},{m},{k},{n},{:.1},{a:.3},{b:.3},{c:.3},{d:.3}",
+            r.tier.name(),
+            r.dtype,
+            r.ns
+        );
+    }
+    std::fs::write(format!("{out_dir}/grid.csv"), csv).unwrap();
+    std::fs::write(format!("{out_dir}/worst.md"), &report).unwrap();
+    println!("{report}");
+}
+
+/// Ours at two threads against ours at one, selected tier, row-major W,
+/// no activation: time at 1 thread over time at 2 (below 1: the second
+/// thread cost time).
+fn threads(args: &Args) {
+    let reps = args.value("--reps").map_or(5, |r| r.parse().unwrap());
+    let isa = *tiers(args).last().unwrap();
+    let pool1 = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let pool2 = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    println!(
+        "dense_grid threads: {} tier, {}",
+        isa.isa().name(),
+        cpu_name()
+    );
+    for dtype in ["f32", "f64"] {
+        let mut results = Vec::new();
+        for dims in grid() {
+            let (m, k, n) = dims;
+            let r = if dtype == "f32" {
+                two_vs_one::<f32>(isa, dims, reps, &pool1, &pool2)
+            } else {
+                two_vs_one::<f64>(isa, dims, reps, &pool1, &pool2)
+            };
+            results.push((r, (m, k, n)));
+        }
+        results.sort_by(|a, b| a.0.total_cmp(&b.0));
+        println!("{dtype}: the 15 lowest (1-thread time / 2-thread time):");
+        for (r, d) in results.iter().take(15) {
+            println!("  {d:?}: {r:.2}");
+        }
+    }
+}
+
+fn two_vs_one<T: Float>(
+    isa: Supported,
+    (m, k, n): (usize, usize, usize),
+    reps: usize,
+    pool1: &rayon::ThreadPool,
+    pool2: &rayon::ThreadPool,
+) -> f64 {
+    let (x, w, bias) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
+    let mut out = vec![T::ZERO; m * n];
+    let mut time = |pool: &rayon::ThreadPool| {
+        pool.install(|| {
+            interleaved(
+                &mut [&mut || {
+                    dense_with_isa(
+                        isa,
+                        &x,
+                        &w,
+                        &bias,
+                        &mut out,
+                        (m, k, n),
+                        Activation::Identity,
+                    )
+                    .unwrap();
+                    keep(&out);
+                }],
+                1,
+                20_000.0,
+            )[0]
+        })
+    };
+    // Interleave by hand: one repetition in each pool, `reps` times.
+    let (mut t1, mut t2) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        t1.push(time(pool1));
+        t2.push(time(pool2));
+    }
+    sweep_common::median(&mut t1) / sweep_common::median(&mut t2)
+}
+
+/// The shapes the cliff issue names, on the selected tier at 1 and 2
+/// threads: ours row-major and prepacked, `matrixmultiply` + bias, each
+/// pair of neighbours (1023 x 1025 x 1027 beside 1024^3) in one run.
+fn targets(args: &Args) {
+    let reps = args.value("--reps").map_or(7, |r| r.parse().unwrap());
+    let isa = *tiers(args).last().unwrap();
+    println!(
+        "dense_grid targets: {} tier, {}; GFLOP/s (2mkn / median time); 1 thread / 2 threads\n",
+        isa.isa().name(),
+        cpu_name()
+    );
+    println!(
+        "| dtype | m x k x n | ours | ours, prepacked W | matrixmultiply + bias |\n|---|---|---|---|---|"
+    );
+    let f32_shapes = [
+        (1, 784, 10),
+        (1024, 128, 10),
+        (1, 784, 128),
+        (256, 784, 128),
+        (300, 2, 3),
+        (300, 3, 3),
+        (1024, 1024, 1024),
+        (1023, 1025, 1027),
+        (64, 4096, 4096),
+    ];
+    let f64_shapes = [
+        (1, 784, 10),
+        (1024, 128, 10),
+        (256, 128, 10),
+        (1024, 1024, 1024),
+        (1023, 1025, 1027),
+    ];
+    for &d in &f32_shapes {
+        target_row::<f32>(isa, d, reps);
+    }
+    for &d in &f64_shapes {
+        target_row::<f64>(isa, d, reps);
+    }
+}
+
+fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: usize) {
+    let (x, w, bias) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
+    let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+    let mut out = vec![T::ZERO; m * n];
+    let flops = 2.0 * (m * k * n) as f64;
+    let mut cells = [String::new(), String::new(), String::new()];
+    for threads in [1, 2] {
+        let t = in_pool(threads, || {
+            let out = std::cell::RefCell::new(&mut out);
+            interleaved(
+                &mut [
+                    &mut || {
+                        let mut o = out.borrow_mut();
+                        dense_with_isa(isa, &x, &w, &bias, &mut o, (m, k, n), Activation::Identity)
+                            .unwrap();
+                        keep(&*o);
+                    },
+                    &mut || {
+                        let mut o = out.borrow_mut();
+                        dense_packed(&x, &packed, &bias, &mut o, m, Activation::Identity).unwrap();
+                        keep(&*o);
+                    },
+                    &mut || {
+                        let mut o = out.borrow_mut();
+                        yardstick(&x, &w, &bias, &mut o, (m, k, n), false);
+                        keep(&*o);
+                    },
+                ],
+                reps,
+                200_000.0,
+            )
+        });
+        for (c, t) in cells.iter_mut().zip(&t) {
+            let sep = if threads == 1 { "" } else { " / " };
+            let _ = write!(c, "{sep}{:.3}", flops / t);
+        }
+    }
+    println!(
+        "| {} | {m} x {k} x {n} | {} | {} | {} |",
+        T::NAME,
+        cells[0],
+        cells[1],
+        cells[2]
+    );
+}
+
+fn main() {
+    let args = Args::get();
+    match args.mode(&["--tier", "--reps", "--out"]) {
+        _ if args.flag("--check") => {
+            if !check(&args) {
+                eprintln!("dense_grid --check: a shape fell below {CHECK_MIN}x the yardstick");
+                std::process::exit(1);
+            }
+            println!("dense_grid --check: no shape below {CHECK_MIN}x the yardstick");
+        }
+        Some("threads") => threads(&args),
+        Some("targets") => targets(&args),
+        _ => full(&args),
+    }
+}
