@@ -5,6 +5,7 @@ crate's kernels on this machine and write the medians as CSV.
     python3 bench/peers.py --threads 1 --out bench/peers_1t.csv
     python3 bench/peers.py --threads 2 --out bench/peers_2t.csv
     python3 bench/peers.py --threads 1 --out /tmp/q.csv --quick
+    python3 bench/peers.py --threads 1 --only head,dense --out bench/peers_head_1t.csv
 
 On its first run the script makes its own virtualenv at bench/.venv, installs
 numpy, onnxruntime, onnx, matplotlib, threadpoolctl and a CPU-usable torch
@@ -182,7 +183,7 @@ def parse_args(argv):
     p.add_argument("--out", default=None, help="CSV file to write (default bench/peers_<N>t.csv)")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (~1 min per run)")
     p.add_argument("--only", default="", help="comma list of ops: softmax,relu,copy,dense,"
-                   "dense_relu,chapter_forward (default all)")
+                   "dense_relu,head,chapter_forward (default all)")
     p.add_argument("--libs", default="", help="comma list: numpy,onnxruntime,"
                    "onnxruntime_const,pytorch (default all)")
     p.add_argument("--no-torch", action="store_true", help="do not install or run torch")
@@ -525,7 +526,10 @@ def run_bench(args):
     # ---- dense (and dense_relu)
     for dname, m, k, nn in [("f32", 300, 2, 3), ("f32", 300, 3, 3), ("f32", 1, 784, 128),
                             ("f32", 256, 784, 128), ("f32", 1024, 1024, 1024),
-                            ("f32", 64, 4096, 4096), ("f64", 1024, 1024, 1024)]:
+                            ("f32", 64, 4096, 4096), ("f64", 1024, 1024, 1024),
+                            # the two layers of the classifier head (see "head" below) alone
+                            ("f32", 1, 784, 10), ("f32", 1024, 128, 10), ("f64", 256, 128, 10),
+                            ("f64", 1, 784, 10), ("f64", 1024, 128, 10)]:
         if only and not only & {"dense", "dense_relu"}:
             break
         dt = DT[dname]
@@ -590,6 +594,108 @@ def run_bench(args):
                     ("F.linear", t_linear, lambda: tl["y"].numpy())], chk)
         del x, w, out
 
+    # ---- classifier head: relu(x·W1 + b1)·W2 + b2, then a row softmax
+    # (784 -> 128 -> 10, the MNIST-sized MLP), the whole forward pass per call.
+    # Its own generator, so the data do not depend on which ops --only selects.
+    hrng = np.random.default_rng(1)
+    HK, HH, HN = 784, 128, 10
+    hW1 = 0.01 * hrng.standard_normal((HK, HH))
+    hb1 = 0.01 * hrng.standard_normal(HH)
+    hW2 = 0.01 * hrng.standard_normal((HH, HN))
+    hb2 = 0.01 * hrng.standard_normal(HN)
+    for m in (1, 1024):
+        if only and "head" not in only:
+            break
+        dname, dt = "f32", np.float32
+        shape = f"{m}x{HK}x{HH}x{HN}"
+        x, W1, b1, W2, b2 = (a.astype(dt) for a in (hrng.standard_normal((m, HK)), hW1, hb1, hW2, hb2))
+        r = np.maximum(0, x.astype(np.float64) @ W1.astype(np.float64) + b1)
+        r = r @ W2.astype(np.float64) + b2
+        e = np.exp(r - r.max(axis=1, keepdims=True))
+        chk = close(1e-5)(e / e.sum(axis=1, keepdims=True))
+        work = 2 * m * (HK * HH + HH * HN)      # the two matmuls' FLOPs
+        last = {}
+
+        def np_plain(x=x, W1=W1, b1=b1, W2=W2, b2=b2):
+            h = np.maximum(x @ W1 + b1, 0)
+            z = h @ W2 + b2
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            last["y"] = e / e.sum(axis=1, keepdims=True)
+        hbuf, zbuf = np.empty((m, HH), dtype=dt), np.empty((m, HN), dtype=dt)
+
+        def np_out(x=x, W1=W1, b1=b1, W2=W2, b2=b2, h=hbuf, z=zbuf):
+            np.dot(x, W1, out=h)
+            h += b1
+            np.maximum(h, 0, out=h)
+            np.dot(h, W2, out=z)
+            z += b2
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+        report("numpy", "head", dname, shape, work, "GFLOP/s",
+               [("x@W1+b1,np.maximum,@W2+b2,softmax", np_plain, lambda: last["y"]),
+                ("np.dot(out=),in-place ops", np_out, lambda z=zbuf: z)], chk)
+        if want("onnxruntime", "head"):
+            inits = [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)]
+            softmax = helper.make_node("Softmax", ["z"], ["y"], axis=-1)
+            g_matmul = [helper.make_node("MatMul", ["x", "W1"], ["xw"]),
+                        helper.make_node("Add", ["xw", "b1"], ["xwb"]),
+                        helper.make_node("Relu", ["xwb"], ["h"]),
+                        helper.make_node("MatMul", ["h", "W2"], ["hw"]),
+                        helper.make_node("Add", ["hw", "b2"], ["z"]), softmax]
+            g_gemm = [helper.make_node("Gemm", ["x", "W1", "b1"], ["xwb"]),
+                      helper.make_node("Relu", ["xwb"], ["h"]),
+                      helper.make_node("Gemm", ["h", "W2", "b2"], ["z"]), softmax]
+            variants = []
+            for gname, nodes in (("MatMul+Add+Relu+MatMul+Add+Softmax", g_matmul),
+                                 ("Gemm+Relu+Gemm+Softmax", g_gemm)):
+                sess = session(nodes, [("x", x)], (m, HN), dt, inits=inits)
+                variants += [(f"{gname} {v}", fn, get)
+                             for v, fn, get in ort_variants(sess, [("x", x)], (m, HN), dt)]
+            report("onnxruntime", "head", dname, shape, work, "GFLOP/s", variants, chk)
+        if torch is not None and want("pytorch", "head"):
+            F = torch.nn.functional
+            tx, tW1, tb1, tW2, tb2 = (torch.from_numpy(a.copy()) for a in (x, W1, b1, W2, b2))
+            tW1t, tW2t = tW1.t().contiguous(), tW2.t().contiguous()   # nn.Linear layout
+            th, tz, tp = (torch.empty((m, c), dtype=TDT[dname]) for c in (HH, HN, HN))
+            mod = torch.nn.Sequential(torch.nn.Linear(HK, HH), torch.nn.ReLU(),
+                                      torch.nn.Linear(HH, HN), torch.nn.Softmax(dim=1)).eval()
+            with torch.no_grad():
+                mod[0].weight.copy_(tW1t)
+                mod[0].bias.copy_(tb1)
+                mod[2].weight.copy_(tW2t)
+                mod[2].bias.copy_(tb2)
+            tl = {}
+
+            def t_linear(tx=tx, tW1t=tW1t, tb1=tb1, tW2t=tW2t, tb2=tb2):
+                with torch.inference_mode():
+                    h = torch.relu(F.linear(tx, tW1t, tb1))
+                    tl["y"] = torch.softmax(F.linear(h, tW2t, tb2), dim=1)
+
+            def t_addmm(tx=tx, tW1=tW1, tb1=tb1, tW2=tW2, tb2=tb2):
+                with torch.inference_mode():
+                    h = torch.addmm(tb1, tx, tW1).relu_()
+                    tl["y"] = torch.softmax(torch.addmm(tb2, h, tW2), dim=1)
+
+            def t_out(tx=tx, tW1=tW1, tb1=tb1, tW2=tW2, tb2=tb2, th=th, tz=tz, tp=tp):
+                with torch.inference_mode():
+                    torch.addmm(tb1, tx, tW1, out=th)
+                    th.relu_()
+                    torch.addmm(tb2, th, tW2, out=tz)
+                    torch.softmax(tz, 1, out=tp)
+
+            def t_module(tx=tx, mod=mod):
+                with torch.inference_mode():
+                    tl["y"] = mod(tx)
+            report("pytorch", "head", dname, shape, work, "GFLOP/s",
+                   [("F.linear,relu,F.linear,softmax", t_linear, lambda: tl["y"].numpy()),
+                    ("addmm,relu_,addmm,softmax", t_addmm, lambda: tl["y"].numpy()),
+                    ("addmm(out=),relu_,addmm(out=),softmax(out=)", t_out,
+                     lambda tp=tp: tp.numpy()),
+                    ("nn.Sequential(Linear,ReLU,Linear,Softmax)", t_module,
+                     lambda: tl["y"].numpy())], chk)
+        del x, hbuf, zbuf
+
     # ---- the chapter's forward pass, end to end in NumPy
     def spiral_data(points, classes):
         X = np.zeros((points * classes, 2))
@@ -639,7 +745,8 @@ def run_bench(args):
     meta.append("timing: median of samples; each sample is an inner loop of back-to-back "
                 "calls sized to >= 2 ms, after warm-up; the fastest call form per row is kept")
     meta.append("throughput units: softmax/relu Gelem/s (rows*cols or n), dense GFLOP/s "
-                "(2*m*k*n), copy GB/s (8 bytes per f32 element: read + write), "
+                "(2*m*k*n), head GFLOP/s (2*m*(k*h + h*n), the two matmuls; shape mxkxhxn), "
+                "copy GB/s (8 bytes per f32 element: read + write), "
                 "chapter_forward Melem/s (samples/s)")
     meta.append(f"torch rows: {torch_note or 'included'}")
     for note in notes:
