@@ -22,7 +22,7 @@ use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa,
 fn sizes<T: Float>(isa: Isa) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let lanes = common::lanes::<T>();
     let (mut ms, mut ns, mut ks) = (
-        (0..=7).chain([11, 13, 31]).collect::<Vec<_>>(),
+        (0..=7).chain([11, 13, 16, 17, 31, 33]).collect::<Vec<_>>(),
         vec![0, 1, 2, 3, 5, 37],
         vec![0, 1, 2, 3, 5, 9, 31],
     );

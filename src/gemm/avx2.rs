@@ -14,6 +14,12 @@ const MR: usize = 6;
 /// Vectors (of 8 `f32` or 4 `f64`) per tile row.
 const NV: usize = 2;
 
+/// Rows of the direct path's tiles for a panel of one vector of columns
+/// (12 accumulators, 1 vector of W, 1 broadcast: 14 of 16 registers).
+const MR1: usize = 12;
+/// Rows for a panel of two vectors: the main tile (`NV` is 2).
+const MR2: usize = MR;
+
 /// This tier's tile and cache blocking for `T` (see [`super::blocks_from`]).
 pub(super) fn blocks<T: Float>() -> Blocks {
     let lanes = <T::Avx2 as Vector<T>>::LANES;
@@ -28,7 +34,7 @@ pub(super) fn blocks<T: Float>() -> Blocks {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn gemm<T: Float>(pr: &Problem<T>) {
     // SAFETY: forwarded from the caller.
-    unsafe { blis::gemm::<T, T::Avx2, MR, NV, { 2 * NV }>(&blocks::<T>(), pr) }
+    unsafe { blis::gemm::<T, T::Avx2, MR, NV, { 2 * NV }, MR1, MR2>(&blocks::<T>(), pr) }
 }
 
 /// [`blis::pack_w`] on `T::Avx2`: packs rows `p0 .. p0 + kc` and columns

@@ -17,6 +17,16 @@ const MR: usize = 6;
 /// Vectors (of 16 `f32` or 8 `f64`) per tile row.
 const NV: usize = 4;
 
+/// Rows of the direct path's tiles for a panel of one vector of columns:
+/// 12 independent FMA chains, more than the 8 that cover the FMA latency
+/// on both pipes, and 12 row pointers, which the 16 general registers
+/// still mostly hold (16 rows spilled five of them to the stack, a load
+/// per step each; BENCHMARKS.md, "Narrow outputs").
+const MR1: usize = 12;
+/// Rows of the direct path's tiles for a panel of two vectors of columns
+/// (24 accumulators, as the main tile).
+const MR2: usize = 12;
+
 /// This tier's tile and cache blocking for `T` (see [`super::blocks_from`]).
 pub(super) fn blocks<T: Float>() -> Blocks {
     let lanes = <T::Avx512 as Vector<T>>::LANES;
@@ -31,7 +41,7 @@ pub(super) fn blocks<T: Float>() -> Blocks {
 #[target_feature(enable = "avx512f,avx2,fma")]
 pub(super) unsafe fn gemm<T: Float>(pr: &Problem<T>) {
     // SAFETY: forwarded from the caller.
-    unsafe { blis::gemm::<T, T::Avx512, MR, NV, { 2 * NV }>(&blocks::<T>(), pr) }
+    unsafe { blis::gemm::<T, T::Avx512, MR, NV, { 2 * NV }, MR1, MR2>(&blocks::<T>(), pr) }
 }
 
 /// [`blis::pack_w`] on `T::Avx512`: packs rows `p0 .. p0 + kc` and columns

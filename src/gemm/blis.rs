@@ -326,7 +326,8 @@ impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL
             if FULL || (v + 1) * V::LANES <= self.cols {
                 V::load_ptr(self.ptr.add(at))
             } else {
-                V::load_padded(part(self.ptr, at, lanes_in::<T, V>(self.cols, v)), T::ZERO)
+                let n = self.cols - v * V::LANES;
+                V::load_padded(std::slice::from_raw_parts(self.ptr.add(at), n), T::ZERO)
             }
         }
     }
@@ -650,7 +651,8 @@ pub(crate) fn always_direct<T>(bl: &Blocks, k: usize, n: usize) -> bool {
 pub(crate) const NARROW_MAX_K: usize = 8;
 
 /// One block of a product, on this tier (`MR x NV` vector tiles, `NW`
-/// vectors for one or two rows, blocking `bl`): [`narrow`] or [`direct`]
+/// vectors for one or two rows, `MR1 x 1` and `MR2 x 2` for narrow panels
+/// of the direct path, blocking `bl`): [`narrow`] or [`direct`]
 /// when W is row-major and small enough, the packed five loops otherwise.
 ///
 /// # Safety
@@ -666,11 +668,14 @@ pub(crate) unsafe fn gemm<
     const MR: usize,
     const NV: usize,
     const NW: usize,
+    const MR1: usize,
+    const MR2: usize,
 >(
     bl: &Blocks,
     pr: &Problem<T>,
 ) {
-    debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && MR <= MAX_MR && NW == 2 * NV);
+    debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && NW == 2 * NV);
+    debug_assert!(MR <= MAX_MR && MR1 <= MAX_MR && MR2 <= MAX_MR);
     debug_assert!(pr.k >= 1);
     // SAFETY (each arm): forwarded from the caller.
     match pr.w {
@@ -682,7 +687,7 @@ pub(crate) unsafe fn gemm<
             }
         },
         WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
-            direct::<T, V, MR, NV, NW>(pr, ptr, ld)
+            direct::<T, V, MR, NV, NW, MR1, MR2>(pr, ptr, ld)
         },
         _ => unsafe { packed::<T, V, MR, NV, NW>(bl, pr) },
     }
@@ -855,49 +860,105 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, const RELU:
 
 /// The direct path: X and W read in place, whole `k` per tile.
 ///
+/// A panel of at most two vectors of columns (a narrow output, or the last
+/// panel of one) takes taller tiles when the tier has them (`MR1` rows for
+/// one vector, `MR2` for two): an `MR x 1` tile has only `MR` independent
+/// FMA chains, too few to cover the FMA's latency on both pipes, and a
+/// 10-class output is such a panel on every row.
+///
 /// # Safety
 /// As [`gemm`], with `w` (row stride `ldw`) the row-major weights.
 #[inline(always)]
-unsafe fn direct<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const NW: usize>(
+unsafe fn direct<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+    const MR1: usize,
+    const MR2: usize,
+>(
     pr: &Problem<T>,
     w: *const T,
     ldw: usize,
 ) {
-    let nr = NV * V::LANES;
+    let (l, nr) = (V::LANES, NV * V::LANES);
     let wide = wide_rows(pr.m);
-    let step = if wide { NW * V::LANES } else { nr };
+    let step = if wide { NW * l } else { nr };
     // Loop 2: one panel of NR columns of W (2·NR for wide tiles), read in
     // place.
     for jr in (0..pr.n).step_by(step) {
         let cols = step.min(pr.n - jr);
-        // SAFETY: column `jr` of the bias exists.
-        let start = pr
-            .bias
-            .map_or(Start::Zero, |b| Start::Bias(unsafe { b.add(jr) }));
-        // Loop 1: one MR-row panel of X, read in place.
-        for ir in (0..pr.m).step_by(MR) {
-            let rows = MR.min(pr.m - ir);
-            // SAFETY (all pointer offsets below): rows `ir .. ir + rows` of
-            // X and `out`, and columns `jr .. jr + cols` of W and `out`, are
-            // inside the problem (the caller's contract).
-            let a = RowsLhs {
-                rows: std::array::from_fn(|r| unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) }),
-            };
-            let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
-            let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
-            // SAFETY: as above; `tile_rows` reads at most `MR` rows of `a`,
-            // and edge tiles load only the `cols` columns that exist.
-            unsafe {
-                if wide && cols == step {
+        // SAFETY: columns `jr .. jr + cols` of W, the bias and `out` exist
+        // (the caller's contract).
+        unsafe {
+            if wide {
+                direct_panel::<T, V, 2, NW, true>(pr, w, ldw, (jr, cols));
+            } else if cols <= l && MR1 > MR {
+                direct_panel::<T, V, MR1, 1, false>(pr, w, ldw, (jr, cols));
+            } else if cols <= 2 * l && NV > 2 && MR2 > MR {
+                direct_panel::<T, V, MR2, 2, false>(pr, w, ldw, (jr, cols));
+            } else {
+                direct_panel::<T, V, MR, NV, false>(pr, w, ldw, (jr, cols));
+            }
+        }
+    }
+}
+
+/// Loop 1 of the direct path over one panel of `cols` columns from `jr`:
+/// `MR x NV` tiles ([`tile_wide`] for one or two rows when `WIDE`), X and W
+/// read in place.
+///
+/// # Safety
+/// As [`direct`], with columns `jr .. jr + cols` (at most `NV` vectors)
+/// inside the problem.
+#[inline(always)]
+unsafe fn direct_panel<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const WIDE: bool,
+>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+    (jr, cols): (usize, usize),
+) {
+    debug_assert!(MR <= MAX_MR && cols <= NV * V::LANES);
+    // SAFETY: column `jr` of the bias exists.
+    let start = pr
+        .bias
+        .map_or(Start::Zero, |b| Start::Bias(unsafe { b.add(jr) }));
+    let full = cols == NV * V::LANES;
+    for ir in (0..pr.m).step_by(MR) {
+        let rows = MR.min(pr.m - ir);
+        // SAFETY (all pointer offsets below): rows `ir .. ir + rows` of X
+        // and `out`, and columns `jr .. jr + cols` of W and `out`, are
+        // inside the problem (the caller's contract).
+        let a = RowsLhs {
+            rows: std::array::from_fn(|r| unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) }),
+        };
+        let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
+        let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
+        // SAFETY: as above; the tiles read at most `MR` rows of `a` (rows
+        // past `rows` repeat the last), and edge tiles load only the `cols`
+        // columns that exist.
+        unsafe {
+            match (WIDE, full) {
+                (true, true) => {
                     let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
-                    tile_wide::<T, V, NW>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
-                } else if wide {
+                    tile_wide::<T, V, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                }
+                (true, false) => {
                     let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
-                    tile_wide::<T, V, NW>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
-                } else if cols == nr {
+                    tile_wide::<T, V, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
+                }
+                (false, true) => {
                     let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
                     tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
-                } else {
+                }
+                (false, false) => {
                     let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
                     tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.relu);
                 }

@@ -45,10 +45,11 @@ pub const KC_MIN: usize = 128;
 ///
 /// A split pays once a thread's half of the work takes longer than waking
 /// a second thread (a few microseconds); how long that work takes scales
-/// with the vector width, so the threshold does too. The constant is the
-/// break-even measured on the AVX-512 tier with `f32` (16 lanes, 2^21
-/// multiply-adds; BENCHMARKS.md, "Threads").
-pub const PAR_MIN_MACS_PER_LANE: usize = 1 << 17;
+/// with the vector width, so the threshold does too. The constant puts the
+/// AVX-512 `f32` threshold (16 lanes) at 2^18 multiply-adds, about 2.5 µs
+/// of work, where a two-way split first won in the measurements behind
+/// BENCHMARKS.md ("Threads").
+pub const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 
 /// Rows per rayon task at the least, when splitting by rows; with fewer rows
 /// the columns are split instead.
