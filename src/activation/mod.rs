@@ -31,17 +31,18 @@ enum Op {
 
 /// The smallest slice (in elements) that is split across rayon threads.
 ///
-/// ReLU is bound by memory bandwidth, which a second core raises (by 1.5 to
-/// 2x for 64 MiB arrays on the 2-core development machine). Measured with
-/// `cargo bench --bench relu` (f32, medians): at 2^18 elements one thread
-/// takes about 24 µs and a two-way split 20 µs (a fork-join costs 8 to 15 µs
-/// here); from 2^19 the split wins clearly. Sigmoid and step cost more per
-/// element than ReLU, so the same threshold is conservative for them.
-pub const PAR_MIN_ELEMS: usize = 1 << 19;
+/// ReLU is bound by memory and cache bandwidth, which a second core adds
+/// to: with the slice cut into pieces of 32 Ki elements, each core streams
+/// its share through its own L2. A two-way split first wins clearly at
+/// 2^17 elements (BENCHMARKS.md, "Threads"); below, the fork-join costs
+/// about what it saves. Sigmoid and step cost more per element than ReLU,
+/// so the same threshold is conservative for them.
+pub const PAR_MIN_ELEMS: usize = 1 << 17;
 
-/// Elements per rayon task above [`PAR_MIN_ELEMS`]: 256 Ki (1 MiB of f32),
-/// large enough that each task's work dwarfs its scheduling cost.
-const PAR_TASK_ELEMS: usize = 1 << 18;
+/// Elements per rayon task above [`PAR_MIN_ELEMS`]: 32 Ki (128 KiB of
+/// `f32`), so a slice at the threshold is four tasks, which both threads
+/// share, and each task still dwarfs its scheduling cost.
+const PAR_TASK_ELEMS: usize = 1 << 15;
 
 /// Slices shorter than this take ReLU as a plain loop, inline, whatever
 /// the tier: a few vectors' worth of work is less than the cost of reaching

@@ -31,12 +31,12 @@ use crate::{Float, ShapeError};
 /// The most a `k` block may be deep: how many multiply-adds each output
 /// element takes between a load and a store of its partial sum.
 ///
-/// Within it, [`blocks_from`] derives the depth from the L2 (see there);
-/// deeper blocks amortise the tile's load and store of `out` better, and
+/// Within it, the depth is derived from the L2 (an eighth of it for W's
+/// micro-panel); deeper blocks amortise the tile's load and store of `out` better, and
 /// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes").
 pub const KC_MAX: usize = 512;
 
-/// The shallowest `k` block [`blocks_from`] picks, however small the L2.
+/// The shallowest `k` block the derivation picks, however small the L2.
 pub const KC_MIN: usize = 128;
 
 /// The smallest product, in multiply-adds (`m · k · n`), that is split
