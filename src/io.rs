@@ -25,8 +25,23 @@ pub(crate) trait Io<T: Copy> {
 /// inline into the `#[target_feature]` kernel, and outside it the vector
 /// intrinsics cannot inline either.
 pub(crate) trait LaneMap<T: Copy, V: Vector<T>> {
+    /// Whether the function is pure (no state, lane `i` of the result
+    /// depends on lane `i` of the input alone): then a slice's tail may be
+    /// done as the whole vector ending at its last element, overlapping
+    /// elements already done, which gives them the same values again.
+    const PURE: bool = false;
     /// The function, on one vector.
     fn map(&mut self, x: V) -> V;
+}
+
+/// Whether [`Io::map_vec`] does a tail of `len` elements (`len` not a
+/// multiple of `LANES`) as an overlapping whole vector rather than masked:
+/// for pure functions of slices of at least one vector, on tiers whose
+/// masked store is slow (AVX2's `vmaskmov` store is microcoded on AMD, and
+/// the portable tier copies through an array).
+#[inline(always)]
+fn overlap_tail<T: Copy, V: Vector<T>, F: LaneMap<T, V>>(_: &F, len: usize) -> bool {
+    F::PURE && !V::MASKED_STORE_FAST && len >= V::LANES
 }
 
 /// Out of place: read `src`, write `dst` (equal lengths).
@@ -46,15 +61,21 @@ impl<T: Copy> Io<T> for Split<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
-        let src = self.src[range.clone()].chunks_exact(V::LANES);
-        let mut dst = self.dst[range].chunks_exact_mut(V::LANES);
-        let tail = src.remainder();
-        for (s, d) in src.zip(&mut dst) {
+        let (src, dst) = (&self.src[range.clone()], &mut self.dst[range]);
+        let len = src.len();
+        let chunks = src.chunks_exact(V::LANES);
+        let tail = chunks.remainder();
+        let mut dst_chunks = dst.chunks_exact_mut(V::LANES);
+        for (s, d) in chunks.zip(&mut dst_chunks) {
             f.map(V::load(s)).store(d);
         }
-        if !tail.is_empty() {
+        if tail.is_empty() {
+        } else if overlap_tail::<T, V, _>(f, len) {
+            let last = len - V::LANES;
+            f.map(V::load(&src[last..])).store(&mut dst[last..]);
+        } else {
             f.map(V::load_padded(tail, fill))
-                .store_prefix(dst.into_remainder());
+                .store_prefix(dst_chunks.into_remainder());
         }
     }
 }
@@ -73,7 +94,20 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
-        let mut chunks = self.0[range].chunks_exact_mut(V::LANES);
+        let buf = &mut self.0[range];
+        let len = buf.len();
+        if len % V::LANES != 0 && overlap_tail::<T, V, _>(f, len) {
+            // The last vector is read before anything is written, so its
+            // lanes that the loop below also writes get the same values.
+            let last = len - V::LANES;
+            let end = f.map(V::load(&buf[last..]));
+            for c in buf.chunks_exact_mut(V::LANES) {
+                f.map(V::load(c)).store(c);
+            }
+            end.store(&mut buf[last..]);
+            return;
+        }
+        let mut chunks = buf.chunks_exact_mut(V::LANES);
         for c in &mut chunks {
             f.map(V::load(c)).store(c);
         }

@@ -81,7 +81,9 @@ fn same_bits<T: Float>(want: fn(T) -> T) -> impl Fn(T, T) -> bool {
 
 #[test]
 fn relu_and_step_equal_their_references_bitwise_on_every_tier() {
-    use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa, step_with_isa};
+    use nn_kernels::activation::{
+        relu_inplace_with_isa, relu_with_isa, step_inplace_with_isa, step_with_isa,
+    };
     check_elementwise::<f32>(
         "relu",
         relu_with_isa,
@@ -94,8 +96,20 @@ fn relu_and_step_equal_their_references_bitwise_on_every_tier() {
         Some(relu_inplace_with_isa),
         same_bits(reference::relu),
     );
-    check_elementwise::<f32>("step", step_with_isa, None, same_bits(reference::step));
-    check_elementwise::<f64>("step", step_with_isa, None, same_bits(reference::step));
+    let step_inplace = Some(step_inplace_with_isa as fn(Supported, &mut [_]));
+    check_elementwise::<f32>(
+        "step",
+        step_with_isa,
+        step_inplace,
+        same_bits(reference::step),
+    );
+    let step_inplace = Some(step_inplace_with_isa as fn(Supported, &mut [_]));
+    check_elementwise::<f64>(
+        "step",
+        step_with_isa,
+        step_inplace,
+        same_bits(reference::step),
+    );
 }
 
 /// Sigmoid within 4 ε of the exact value (derivation in `nn_kernels::sigmoid`'s
@@ -118,9 +132,14 @@ fn sigmoid_ok<T: Float>(x: T, got: T) -> bool {
 
 #[test]
 fn sigmoid_within_bound_on_every_tier() {
-    use nn_kernels::activation::sigmoid_with_isa;
-    check_elementwise::<f32>("sigmoid", sigmoid_with_isa, None, sigmoid_ok::<f32>);
-    check_elementwise::<f64>("sigmoid", sigmoid_with_isa, None, sigmoid_ok::<f64>);
+    // In place too: a tail done as an overlapping whole vector must read
+    // its inputs before the loop overwrites them (sigmoid applied twice to
+    // an element would show).
+    use nn_kernels::activation::{sigmoid_inplace_with_isa, sigmoid_with_isa};
+    let inplace = Some(sigmoid_inplace_with_isa as fn(Supported, &mut [_]));
+    check_elementwise::<f32>("sigmoid", sigmoid_with_isa, inplace, sigmoid_ok::<f32>);
+    let inplace = Some(sigmoid_inplace_with_isa as fn(Supported, &mut [_]));
+    check_elementwise::<f64>("sigmoid", sigmoid_with_isa, inplace, sigmoid_ok::<f64>);
 }
 
 #[test]

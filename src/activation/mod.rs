@@ -191,7 +191,13 @@ pub fn step_with_isa<T: Float>(isa: Supported, x: &[T], out: &mut [T]) -> Result
 
 /// [`step`] in place.
 pub fn step_inplace<T: Float>(x: &mut [T]) {
-    apply_inplace_par(dispatch::selected(), Op::Step, x);
+    step_inplace_with_isa(dispatch::selected(), x);
+}
+
+/// [`step_inplace`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn step_inplace_with_isa<T: Float>(isa: Supported, x: &mut [T]) {
+    apply_inplace_par(isa, Op::Step, x);
 }
 
 /// The logistic sigmoid, `out[i] = 1 / (1 + e^-x[i])`.
@@ -229,7 +235,13 @@ pub fn sigmoid_with_isa<T: Float>(
 
 /// [`sigmoid`] in place.
 pub fn sigmoid_inplace<T: Float>(x: &mut [T]) {
-    apply_inplace_par(dispatch::selected(), Op::Sigmoid, x);
+    sigmoid_inplace_with_isa(dispatch::selected(), x);
+}
+
+/// [`sigmoid_inplace`] on a chosen tier (for tests and benches).
+#[doc(hidden)]
+pub fn sigmoid_inplace_with_isa<T: Float>(isa: Supported, x: &mut [T]) {
+    apply_inplace_par(isa, Op::Sigmoid, x);
 }
 
 /// `out[i] = e^x[i]` for `x[i] <= 0` with the kernels' own vectorised `exp`

@@ -28,6 +28,7 @@ struct Sigmoid;
 struct ExpLe0;
 
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for Relu {
+    const PURE: bool = true;
     /// `max(0, x)` in x86's operand order: `x < 0` gives `+0.0`; `-0.0` and
     /// NaN (which compare false) pass through, bit for bit.
     #[inline(always)]
@@ -37,6 +38,7 @@ impl<T: Float, V: Vector<T>> LaneMap<T, V> for Relu {
 }
 
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for Step {
+    const PURE: bool = true;
     /// `x > 0 ? 1 : 0`.
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
@@ -45,6 +47,7 @@ impl<T: Float, V: Vector<T>> LaneMap<T, V> for Step {
 }
 
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for Sigmoid {
+    const PURE: bool = true;
     /// From `e = exp(-|x|)`, which never overflows: `1 / (1 + e)` for
     /// `x >= 0`, `e / (1 + e)` otherwise; both are computed and one selected.
     #[inline(always)]
@@ -57,6 +60,7 @@ impl<T: Float, V: Vector<T>> LaneMap<T, V> for Sigmoid {
 }
 
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpLe0 {
+    const PURE: bool = true;
     /// `e^x` for `x <= 0`.
     #[inline(always)]
     fn map(&mut self, x: V) -> V {

@@ -257,9 +257,66 @@ fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
     }
     while r0 < rows {
         let g = V::LANES.min(rows - r0);
-        rows_across_lanes::<T, V, COLS>(io, r0, g, masked);
+        if g < ACROSS_MIN_ROWS && COLS <= 2 * V::LANES && V::LANES <= MAX_LANES {
+            for r in r0..r0 + g {
+                row_in_vector::<T, V, COLS>(io, r, masked);
+            }
+        } else {
+            rows_across_lanes::<T, V, COLS>(io, r0, g, masked);
+        }
         r0 += g;
     }
+}
+
+/// Fewer rows than this left over (a single row, say) go [`row_in_vector`]
+/// one at a time rather than [`rows_across_lanes`], whose transposes cost
+/// the same for one row as for `LANES`.
+const ACROSS_MIN_ROWS: usize = 4;
+
+/// Softmax of row `r` of `COLS <= 2 · LANES` elements in the lanes of one
+/// or two vectors, with exactly [`rows_across_lanes`]'s operations in its order, so
+/// the same bits: the max and the finiteness flag folded column by column
+/// from column 0 (scalar `max` and `+` round as the lane-wise ones do),
+/// `exp(x - max)` lane-wise (so column `j` gets what its own vector
+/// would), the sum added column by column from zero, one division,
+/// one multiply. A row with NaN or ±inf goes to [`rows_across_lanes`],
+/// which has the special-value rules.
+#[inline(always)]
+fn row_in_vector<T: Float, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    r: usize,
+    masked: bool,
+) {
+    let at = r * COLS;
+    let row = &io.input()[at..at + COLS];
+    let (mut max, mut flag) = (row[0], T::ZERO);
+    for &v in row {
+        // `max_fast(max, v)`: `v > max ? v : max`.
+        max = if v > max { v } else { max };
+        flag = flag + v;
+    }
+    if (flag * T::ZERO).is_nan() {
+        rows_across_lanes::<T, V, COLS>(io, r, 1, masked);
+        return;
+    }
+    // Padding lanes repeat column 0 (finite); they are never stored.
+    let l = V::LANES;
+    let mut lanes = [T::ZERO; 2 * MAX_LANES];
+    let mut e = [V::splat(T::ZERO); 2];
+    for (v, e) in e.iter_mut().enumerate().take(COLS.div_ceil(l)) {
+        let x = V::load_padded(&row[v * l..COLS.min(v * l + l)], row[0]);
+        *e = exp_of_diff::<T, V, { Spread::Wide as u8 }>(x, V::splat(max));
+        e.store(&mut lanes[v * l..v * l + l]);
+    }
+    let mut sum = T::ZERO;
+    for &v in &lanes[..COLS] {
+        sum = sum + v;
+    }
+    let inv = V::splat(T::ONE / sum);
+    for (v, &e) in e.iter().enumerate().take(COLS.div_ceil(l)) {
+        (e * inv).store(&mut lanes[v * l..v * l + l]);
+    }
+    io.output()[at..at + COLS].copy_from_slice(&lanes[..COLS]);
 }
 
 /// Rows per vector from which [`rows_in_lanes`] beats the transposes.
@@ -285,6 +342,9 @@ fn rows_in_lanes<T: Float, V: Vector<T>, const COLS: usize>(
     let (l, r) = (V::LANES, V::LANES / COLS);
     let used = r * COLS;
     let blocks = io.input().len() / used;
+    if blocks == 0 {
+        return 0;
+    }
     // idx[c][j]: the lane of column `c` in lane `j`'s row (lanes past `used`
     // repeat lane 0's row and are never stored).
     let mut idx = [[0i32; MAX_LANES]; COLS];
