@@ -259,33 +259,25 @@ fn chapters(c: &mut Criterion) {
     chapter::<f64>(c);
 }
 
-/// Serial against a two-way split by rows at sizes around the threshold:
-/// where the split first wins is where `gemm::PAR_MIN_MACS_PER_LANE` belongs.
+/// One call in a one-thread pool against the same call in a two-thread
+/// pool, at sizes around the threshold: where the second thread first wins
+/// is where `gemm::PAR_MIN_MACS_PER_LANE` belongs (below the threshold both
+/// run the same single-threaded code).
 fn threshold(c: &mut Criterion) {
     let mut g = c.benchmark_group("matmul_split_f32");
     let (k, n) = (128, 128);
-    for m in [16usize, 32, 64, 128, 256, 512] {
+    let (one, two) = (pool(1), pool(2));
+    for m in [4usize, 8, 16, 32, 64, 128, 256] {
         let (a, b) = (data::<f32>(m * k, 1), data::<f32>(k * n, 2));
         let mut out = vec![0.0f32; m * n];
         g.throughput(Throughput::Elements((2 * m * k * n) as u64));
-        let half = m / 2;
-        g.bench_function(BenchmarkId::new("serial", m * k * n), |bch| {
-            bch.iter(|| {
-                for (a, o) in a.chunks(half * k).zip(out.chunks_mut(half * n)) {
-                    nn_kernels::matmul(black_box(a), &b, o, half, k, n).unwrap();
-                }
-            })
-        });
-        g.bench_function(BenchmarkId::new("join2", m * k * n), |bch| {
-            bch.iter(|| {
-                let (aa, ab) = a.split_at(half * k);
-                let (oa, ob) = out.split_at_mut(half * n);
-                rayon::join(
-                    || nn_kernels::matmul(black_box(aa), &b, oa, half, k, n).unwrap(),
-                    || nn_kernels::matmul(black_box(ab), &b, ob, half, k, n).unwrap(),
-                );
-            })
-        });
+        for (name, p) in [("1_thread", &one), ("2_threads", &two)] {
+            g.bench_function(BenchmarkId::new(name, m * k * n), |bch| {
+                p.install(|| {
+                    bch.iter(|| nn_kernels::matmul(black_box(&a), &b, &mut out, m, k, n).unwrap())
+                })
+            });
+        }
     }
     g.finish();
 }

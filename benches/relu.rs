@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 /// Elements per rayon task of the copy yardstick on several threads (the
 /// kernels split themselves the same way above `PAR_MIN_ELEMS`).
-const TASK: usize = 1 << 18;
+const TASK: usize = 1 << 15;
 
 fn relu(c: &mut Criterion) {
     let mut g = c.benchmark_group("relu_f32");

@@ -126,8 +126,8 @@ pub struct PackedWeights<T: Float> {
     k: usize,
     n: usize,
     /// The padded width of the packed layout; 0 when `data` is W itself,
-    /// row-major (the portable tier, and weights small enough that every
-    /// product with them reads W in place).
+    /// row-major (the portable tier, and weights every product reads in
+    /// place: small, or one panel of columns that fits half of L2).
     n_pad: usize,
     data: Vec<T>,
 }

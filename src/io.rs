@@ -96,7 +96,7 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
         let buf = &mut self.0[range];
         let len = buf.len();
-        if len % V::LANES != 0 && overlap_tail::<T, V, _>(f, len) {
+        if !len.is_multiple_of(V::LANES) && overlap_tail::<T, V, _>(f, len) {
             // The last vector is read before anything is written, so its
             // lanes that the loop below also writes get the same values.
             let last = len - V::LANES;

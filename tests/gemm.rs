@@ -141,6 +141,35 @@ fn classifier_head_shapes_on_every_tier() {
     }
 }
 
+/// The packed path (W too big to read in place, more rows than the direct
+/// path takes, and prepacked W for one or two rows) with partial column
+/// panels of one, two and three vectors, and `k` past one `KC` block.
+#[test]
+fn packed_path_partial_panels_on_every_tier() {
+    for isa in tiers() {
+        let Some(([mr, nr, kc, _, _], _)) = tile_dims::<f32>(isa.isa()) else {
+            continue;
+        };
+        let l = if isa.isa() == Isa::Avx512 { 16 } else { 8 };
+        for m in [1, 2, 2 * mr + 1, 3 * mr + 2] {
+            for n in [nr + 1, nr + l + 1, nr + 2 * l + 5, 2 * nr - 1] {
+                for k in [300, kc + 3] {
+                    check::<f32>(isa, (m, k, n), (m + n + k) as u64);
+                }
+            }
+        }
+        let Some(([mr, nr, _, _, _], _)) = tile_dims::<f64>(isa.isa()) else {
+            continue;
+        };
+        let l = l / 2;
+        for m in [1, 2 * mr + 1] {
+            for n in [nr + l + 1, 2 * nr - 1] {
+                check::<f64>(isa, (m, 700, n), (m + n) as u64);
+            }
+        }
+    }
+}
+
 /// Shapes that cross the L2 and L3 blocks (`MC`, `NC`) and several `KC`
 /// blocks, split across 1, 2 and 3 threads by rows and by columns: the same
 /// bits every time.
@@ -156,11 +185,11 @@ fn blocks_and_threads<T: Float>() {
             continue;
         };
         for shape in [
-            (mc + mr + 1, 70, nr + 3),            // two MC blocks of rows
-            (2 * mr + 1, 7, nc + nr + 1),         // two NC blocks of columns
+            (mc + mr + 1, 200, nr + 3), // two MC blocks of rows (packed: W over L1/2, n > NR)
+            (2 * mr + 1, 7, nc + nr + 1), // two NC blocks of columns
             (2 * mr + 3, 2 * kc + 1, 2 * nr + 1), // three KC blocks (packed: m > 2·MR)
-            (mc + 1, kc + 1, 130),                // rows split across threads
-            (40, 700, 4 * nr + 5),                // columns split across threads
+            (mc + 1, kc + 1, 130),      // rows split across threads
+            (40, 700, 4 * nr + 5),      // columns split across threads
         ] {
             let one = in_pool(1, || check::<T>(isa, shape, 9));
             for threads in [2, 3] {

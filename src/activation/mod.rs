@@ -48,9 +48,9 @@ const PAR_TASK_ELEMS: usize = 1 << 15;
 /// the tier: a few vectors' worth of work is less than the cost of reaching
 /// a tier's kernel (a call the compiler cannot inline, and the slices
 /// passed through memory), and the loop gives the same bits (`max_fast`'s
-/// rule: `0 > x ? 0 : x`). Sixteen of the widest vectors: the sweep in
-/// BENCHMARKS.md ("ReLU and softmax sweeps") shows the kernels overtaking
-/// the loop between 130 and 250 elements.
+/// rule: `0 > x ? 0 : x`). 256 elements, where the sweep in BENCHMARKS.md
+/// ("No cliff in the shape space") shows the kernels ahead of the loop on
+/// every tier.
 const RELU_SHORT: usize = 16 * crate::simd::MAX_LANES;
 
 /// ReLU by a plain loop (see [`RELU_SHORT`]).

@@ -21,7 +21,7 @@ const NV: usize = 4;
 /// 12 independent FMA chains, more than the 8 that cover the FMA latency
 /// on both pipes, and 12 row pointers, which the 16 general registers
 /// still mostly hold (16 rows spilled five of them to the stack, a load
-/// per step each; BENCHMARKS.md, "Narrow outputs").
+/// per step each; BENCHMARKS.md, "What was wrong").
 const MR1: usize = 12;
 /// Rows of the direct path's tiles for a panel of two vectors of columns
 /// (24 accumulators, as the main tile).

@@ -59,6 +59,46 @@ impl Blocks {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::Blocks;
+
+    #[test]
+    fn k_blocks_are_even_and_never_deeper_than_kc() {
+        let bl = Blocks {
+            mr: 6,
+            nr: 64,
+            kc: 512,
+            mc: 252,
+            nc: 4096,
+            direct_w_bytes: 24 << 10,
+            l2_bytes: 1 << 20,
+            par_min_macs: 1 << 18,
+        };
+        assert_eq!(bl.kc_for(1), 1);
+        assert_eq!(bl.kc_for(512), 512);
+        assert_eq!(bl.kc_for(513), 257); // 257 + 256, not 512 + 1
+        assert_eq!(bl.kc_for(1025), 342); // 342 + 342 + 341
+        for k in 1..5000 {
+            let kc = bl.kc_for(k);
+            let blocks = k.div_ceil(kc);
+            assert!(kc <= bl.kc, "k {k}: kc {kc}");
+            assert_eq!(
+                blocks,
+                k.div_ceil(bl.kc),
+                "k {k}: as few blocks as KC allows"
+            );
+            // All blocks are `kc` deep but the last, which is shallower by
+            // less than the number of blocks.
+            let last = k - (blocks - 1) * kc;
+            assert!(
+                last + blocks > kc && last <= kc,
+                "k {k}: kc {kc}, last {last}"
+            );
+        }
+    }
+}
+
 /// Where a call's weights come from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum WSrc<T> {
@@ -280,7 +320,9 @@ trait Rhs<T, V> {
     /// Vector `v` of row `p` of the tile's W panel.
     ///
     /// # Safety
-    /// `p` is below the tile's depth and `v` below `NV`.
+    /// `p` is below the tile's depth and `v` below `NV`, and vector `v`
+    /// holds at least one of the tile's columns (`v · LANES < cols`, as
+    /// [`tile_cols`] sizes every tile).
     unsafe fn load(&self, p: usize, v: usize) -> V;
 }
 
@@ -326,6 +368,7 @@ impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL
             if FULL || (v + 1) * V::LANES <= self.cols {
                 V::load_ptr(self.ptr.add(at))
             } else {
+                debug_assert!(v * V::LANES < self.cols);
                 let n = self.cols - v * V::LANES;
                 V::load_padded(std::slice::from_raw_parts(self.ptr.add(at), n), T::ZERO)
             }
@@ -1017,7 +1060,7 @@ unsafe fn packed<T: Float, V: Vector<T>, const MR: usize, const NV: usize, const
                     // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
                     // are inside X.
                     unsafe { pack_x::<T, MR>(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc)) };
-                    // Loop 2: one KC x NR micro-panel of W (stays in L1);
+                    // Loop 2: one KC x NR micro-panel of W (stays in L2, near the core);
                     // two at once for wide tiles.
                     let wide = wide_rows(mc);
                     let step = if wide { 2 * nr } else { nr };

@@ -46,9 +46,8 @@ pub const KC_MIN: usize = 128;
 /// A split pays once a thread's half of the work takes longer than waking
 /// a second thread (a few microseconds); how long that work takes scales
 /// with the vector width, so the threshold does too. The constant puts the
-/// AVX-512 `f32` threshold (16 lanes) at 2^18 multiply-adds, about 2.5 µs
-/// of work, where a two-way split first won in the measurements behind
-/// BENCHMARKS.md ("Threads").
+/// AVX-512 `f32` threshold (16 lanes) at 2^18 multiply-adds, where a
+/// two-way split first won (BENCHMARKS.md, "Threads").
 pub const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 
 /// Rows per rayon task at the least, when splitting by rows; with fewer rows
@@ -63,8 +62,8 @@ pub const PAR_MIN_ROWS: usize = 64;
 ///   block streams past, takes an eighth of the L2 (the packed X block takes
 ///   half, the rest is for `out`'s tiles and W's next panel), within
 ///   [`KC_MIN`]`..=`[`KC_MAX`], a multiple of 16. (It does not fit L1d at
-///   these widths; Zen's L2 feeds the 4 loads a step needs faster than the
-///   24 FMAs consume them.)
+///   these widths: the tile's W loads come from L2, which the measured
+///   block sizes in BENCHMARKS.md, "Block sizes", show is fast enough.)
 /// - `mc`: X's packed `MC x KC` block takes half of the L2, whole tiles.
 /// - `nc`: W's packed `KC x NC` block takes a quarter of the L3, at most
 ///   this core's share of it ([`crate::cache::Caches::l3_share`]), whole
@@ -190,11 +189,13 @@ pub(crate) enum Weights<'a, T> {
     Packed(&'a [T], usize),
 }
 
-/// W (`k x n`, row-major) packed for tier `isa`: `KC`-deep blocks of
-/// `NR`-column micro-panels, zero-padded to `n_pad` columns (the layout
-/// `blis::pack_w` gives each block). Returns the data and `n_pad`, or W
-/// itself and 0 where the product reads W row-major: on the portable tier,
-/// and for weights so small that every product takes the direct path.
+/// W (`k x n`, row-major) packed for tier `isa`: blocks of
+/// `Blocks::kc_for(k)` rows, each in `NR`-column micro-panels, zero-padded
+/// to `n_pad` columns (the layout `blis::pack_w` gives each block). Returns
+/// the data and `n_pad`, or W itself and 0 where every product reads W
+/// row-major: on the portable tier, and for weights that `blis::always_direct`
+/// leaves in place (half of L1d at most, or one panel of columns in half of
+/// L2).
 pub(crate) fn pack_weights<T: Float>(
     isa: Supported,
     w: &[T],
