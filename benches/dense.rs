@@ -21,11 +21,8 @@ use nn_kernels::rng::NumpyRandomState;
 use nn_kernels::{Activation, Dense, Float, PackedWeights, dense_packed, dense_with_isa};
 use std::hint::black_box;
 
-fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
-    (0..n)
-        .map(|i| T::from_f64((((i + seed) * 7919) % 2001) as f64 / 1000.0 - 1.0))
-        .collect()
-}
+mod common;
+use common::data;
 
 fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], (m, k, n): (usize, usize, usize)) {
     for i in 0..m {
@@ -35,59 +32,6 @@ fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], (m, k, n): (usiz
                 s = s + x[i * k + p] * w[p * n + j];
             }
             out[i * n + j] = s;
-        }
-    }
-}
-
-/// `matrixmultiply` as a dense layer: the bias stored, then `out += x · w`.
-fn matrixmultiply_dense<T: Float>(
-    x: &[T],
-    w: &[T],
-    bias: &[T],
-    out: &mut [T],
-    (m, k, n): (usize, usize, usize),
-) {
-    for row in out.chunks_exact_mut(n) {
-        row.copy_from_slice(bias);
-    }
-    let (xp, wp, op) = (x.as_ptr(), w.as_ptr(), out.as_mut_ptr());
-    let (k_s, n_s) = (k as isize, n as isize);
-    // SAFETY: row-major buffers of exactly m·k, k·n and m·n elements.
-    unsafe {
-        if T::NAME == "f32" {
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                1.0,
-                xp.cast(),
-                k_s,
-                1,
-                wp.cast(),
-                n_s,
-                1,
-                1.0,
-                op.cast(),
-                n_s,
-                1,
-            );
-        } else {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                1.0,
-                xp.cast(),
-                k_s,
-                1,
-                wp.cast(),
-                n_s,
-                1,
-                1.0,
-                op.cast(),
-                n_s,
-                1,
-            );
         }
     }
 }
@@ -145,7 +89,7 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize, usize)]) {
         }
         // matrixmultiply is built without its own threads here.
         bench("matrixmultiply".into(), 1, &mut |o| {
-            matrixmultiply_dense(&x, &w, &bias, o, dims)
+            common::matrixmultiply_dense(&x, &w, &bias, o, dims, false)
         });
         if m * k * n <= 1 << 25 {
             bench("naive".into(), 1, &mut |o| naive(&x, &w, &bias, o, dims));

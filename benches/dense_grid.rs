@@ -29,13 +29,16 @@
 //! not the yardstick's, by 2x in six of eleven. A shape that fails is
 //! measured twice more before the guard gives up on it.
 
-mod sweep_common;
+mod common;
 
+use common::{
+    Args, Panel, cpu_name, data, heat_map_svg, in_pool, interleaved, keep,
+    matrixmultiply_dense as yardstick,
+};
 use nn_kernels::dispatch::{Isa, Supported, supported_isas};
 use nn_kernels::gemm::tile_dims;
 use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa};
 use std::fmt::Write as _;
-use sweep_common::{Args, Panel, cpu_name, heat_map_svg, in_pool, interleaved, keep};
 
 const MS: [usize; 12] = [1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 300, 1024];
 const KS: [usize; 11] = [1, 2, 3, 8, 9, 16, 17, 64, 128, 512, 784];
@@ -60,52 +63,6 @@ struct Row {
     ratios: [f64; 4],
     /// Ours, row-major W and no activation: ns per call.
     ns: f64,
-}
-
-fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
-    (0..n)
-        .map(|i| T::from_f64((((i + seed) * 7919) % 2001) as f64 / 1000.0 - 1.0))
-        .collect()
-}
-
-/// `matrixmultiply` as a dense layer: the bias stored, `out += x · w`, then
-/// ReLU as a pass of its own when `relu`.
-fn yardstick<T: Float>(
-    x: &[T],
-    w: &[T],
-    bias: &[T],
-    out: &mut [T],
-    (m, k, n): (usize, usize, usize),
-    relu: bool,
-) {
-    for row in out.chunks_exact_mut(n) {
-        row.copy_from_slice(bias);
-    }
-    let (k_s, n_s) = (k as isize, n as isize);
-    // SAFETY: row-major buffers of exactly m·k, k·n and m·n elements; T is
-    // f32 when NAME says so, f64 otherwise.
-    unsafe {
-        if T::NAME == "f32" {
-            let (xp, wp, op) = (
-                x.as_ptr().cast(),
-                w.as_ptr().cast(),
-                out.as_mut_ptr().cast(),
-            );
-            matrixmultiply::sgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
-        } else {
-            let (xp, wp, op) = (
-                x.as_ptr().cast(),
-                w.as_ptr().cast(),
-                out.as_mut_ptr().cast(),
-            );
-            matrixmultiply::dgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
-        }
-    }
-    if relu {
-        for v in out.iter_mut() {
-            *v = if *v > T::ZERO { *v } else { T::ZERO };
-        }
-    }
 }
 
 /// Operands big enough for every grid shape, made once per element type.
@@ -534,7 +491,7 @@ fn two_vs_one<T: Float>(
         t1.push(time(pool1));
         t2.push(time(pool2));
     }
-    sweep_common::median(&mut t1) / sweep_common::median(&mut t2)
+    common::median(&mut t1) / common::median(&mut t2)
 }
 
 /// The shapes the cliff issue names, on the selected tier at 1 and 2

@@ -30,13 +30,13 @@
 //! latency plus the call (about 40 ns on AVX-512, 0.4-0.8x a loop of that
 //! many scalar `exp`s), a known miss BENCHMARKS.md records, not a cliff.
 
-mod sweep_common;
+mod common;
 
+use common::{Args, cpu_name, in_pool, interleaved, keep};
 use nn_kernels::activation::relu_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
 use nn_kernels::softmax::{Variant, softmax_rows_with_isa};
 use std::fmt::Write as _;
-use sweep_common::{Args, cpu_name, in_pool, interleaved, keep};
 
 /// Lengths below this ratio are listed as slower than the loop: where the
 /// two run the same instructions (ReLU's short slices are a plain loop),

@@ -1,5 +1,6 @@
-//! Timing and reporting shared by the shape-space sweeps (`dense_grid`,
-//! `sweep`): interleaved repetitions, medians, and an SVG heat map.
+//! Shared by the benches: test data, the `matrixmultiply` yardstick, and
+//! for the shape-space sweeps (`dense_grid`, `sweep`) interleaved
+//! repetitions, medians and an SVG heat map.
 //!
 //! A sweep compares each kernel with a yardstick *in the same run*, on the
 //! same data, one repetition of each after the other: whatever the machine
@@ -9,9 +10,52 @@
 //! and what `--check` tests; never a bare time.
 #![allow(dead_code)] // each sweep uses a different subset
 
+use nn_kernels::Float;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
+
+/// `n` values in `[-1, 1]`, a fixed pattern per `seed`.
+pub fn data<T: Float>(n: usize, seed: usize) -> Vec<T> {
+    (0..n)
+        .map(|i| T::from_f64((((i + seed) * 7919) % 2001) as f64 / 1000.0 - 1.0))
+        .collect()
+}
+
+/// `matrixmultiply` as a dense layer: the bias stored, `out += x · w`, then
+/// ReLU as a pass of its own when `relu`.
+pub fn matrixmultiply_dense<T: Float>(
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+    relu: bool,
+) {
+    assert!(x.len() == m * k && w.len() == k * n && bias.len() == n && out.len() == m * n);
+    for row in out.chunks_exact_mut(n) {
+        row.copy_from_slice(bias);
+    }
+    let (k_s, n_s) = (k as isize, n as isize);
+    let (xp, wp, op) = (x.as_ptr(), w.as_ptr(), out.as_mut_ptr());
+    // SAFETY: row-major buffers of exactly m·k, k·n and m·n elements
+    // (asserted); `T` is `f32` when its NAME says so and `f64` otherwise
+    // (the two `Float` types), so the casts keep the element type.
+    unsafe {
+        if T::NAME == "f32" {
+            let (xp, wp, op) = (xp.cast(), wp.cast(), op.cast());
+            matrixmultiply::sgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
+        } else {
+            let (xp, wp, op) = (xp.cast(), wp.cast(), op.cast());
+            matrixmultiply::dgemm(m, k, n, 1.0, xp, k_s, 1, wp, n_s, 1, 1.0, op, n_s, 1);
+        }
+    }
+    if relu {
+        for v in out.iter_mut() {
+            *v = if *v > T::ZERO { *v } else { T::ZERO };
+        }
+    }
+}
 
 /// Median of `v` (sorts it).
 pub fn median(v: &mut [f64]) -> f64 {
