@@ -141,7 +141,8 @@ fn elementwise_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) 
     };
     type Out<T> = fn(Supported, &[T], &mut [T]) -> Result<(), nn_kernels::ShapeError>;
     type In<T> = fn(Supported, &mut [T]);
-    let ops: [(&str, Out<T>, Option<In<T>>); 4] = [
+    type Op<T> = (&'static str, Out<T>, Option<In<T>>);
+    let ops: [Op<T>; 4] = [
         ("relu", relu_with_isa, Some(relu_inplace_with_isa)),
         ("step", step_with_isa, Some(step_inplace_with_isa)),
         ("sigmoid", sigmoid_with_isa, Some(sigmoid_inplace_with_isa)),
