@@ -165,3 +165,19 @@ fn cpu_has(isa: Isa) -> bool {
         _ => false,
     }
 }
+
+/// Lanes of the vectors tier `isa` runs `T` on (for tests that derive
+/// their lengths from the vector width).
+#[doc(hidden)]
+pub fn vector_lanes<T: crate::Float>(isa: Isa) -> usize {
+    use crate::simd::Vector;
+    match isa {
+        Isa::Portable => <T::Portable as Vector<T>>::LANES,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => <T::Avx2 as Vector<T>>::LANES,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => <T::Avx512 as Vector<T>>::LANES,
+        #[allow(unreachable_patterns)]
+        _ => 1,
+    }
+}
