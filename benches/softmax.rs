@@ -1,5 +1,5 @@
 //! Softmax throughput (elements/s): ours on every instruction-set tier the
-//! CPU has (and the online variant), against a naive scalar loop, on one
+//! CPU has (and an online variant built here), against a naive scalar loop, on one
 //! thread and on all threads, plus the measurement behind
 //! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call).
 //!
@@ -7,8 +7,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::Float;
-use nn_kernels::dispatch::supported_isas;
-use nn_kernels::softmax::{SMALL_COLS, Variant, softmax_rows_with_isa};
+use nn_kernels::activation::exp_le0_with_isa;
+use nn_kernels::dispatch::{Supported, supported_isas};
+use nn_kernels::softmax::{SMALL_COLS, softmax_rows_with_isa};
 use std::hint::black_box;
 
 /// Deterministic logits in [-7.5, 7.5]: rows spanning 15, under the 16 (f32)
@@ -41,6 +42,46 @@ fn naive<T: Float>(x: &[T], out: &mut [T], cols: usize) {
     }
 }
 
+/// The online variant the library's three-pass kernel was chosen over
+/// (`BENCHMARKS.md`): per block of 1024 elements a running max and a sum
+/// rescaled whenever the max grows, then a second pass that takes
+/// `exp(x - max)` again and scales it. Its exponentials are the library's
+/// own vectorised exp on the same tier (`exp_le0_with_isa`), so the two
+/// differ in their passes over memory, not in the exp. Finite rows only.
+fn online<T: Float>(isa: Supported, x: &[T], out: &mut [T], cols: usize, tmp: &mut Vec<T>) {
+    const BLOCK: usize = 1024;
+    tmp.resize(BLOCK, T::ZERO);
+    for (x, out) in x.chunks(cols).zip(out.chunks_mut(cols)) {
+        let (mut max, mut sum) = (T::NEG_INFINITY, T::ZERO);
+        for (xb, ob) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+            let bmax = xb.iter().fold(max, |m, &v| if v > m { v } else { m });
+            for (o, &v) in ob.iter_mut().zip(xb) {
+                *o = v - bmax;
+            }
+            let t = &mut tmp[..xb.len()];
+            exp_le0_with_isa(isa, ob, t).unwrap();
+            let rescale = if max == T::NEG_INFINITY {
+                T::ZERO
+            } else {
+                (max - bmax).exp()
+            };
+            sum = sum * rescale + t.iter().fold(T::ZERO, |s, &e| s + e);
+            max = bmax;
+        }
+        let inv = T::ONE / sum;
+        for (xb, ob) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+            for (o, &v) in ob.iter_mut().zip(xb) {
+                *o = v - max;
+            }
+            let t = &mut tmp[..xb.len()];
+            exp_le0_with_isa(isa, ob, t).unwrap();
+            for (o, &e) in ob.iter_mut().zip(t.iter()) {
+                *o = e * inv;
+            }
+        }
+    }
+}
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -67,28 +108,21 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
         for threads in [1, all] {
             let p = pool(threads);
             for isa in supported_isas() {
-                for variant in [Variant::ThreePass, Variant::Online] {
-                    if variant == Variant::Online && (threads > 1 || cols <= SMALL_COLS) {
-                        continue; // the online variant only on the row path, one thread
-                    }
-                    let name = match variant {
-                        Variant::ThreePass => format!("{}/{threads}t", isa.isa()),
-                        Variant::Online => format!("{}-online/{threads}t", isa.isa()),
-                    };
-                    g.bench_function(BenchmarkId::new(name, &id), |b| {
-                        p.install(|| {
-                            b.iter(|| {
-                                softmax_rows_with_isa(
-                                    isa,
-                                    variant,
-                                    black_box(&x),
-                                    &mut out,
-                                    cols,
-                                    false,
-                                )
+                let name = format!("{}/{threads}t", isa.isa());
+                g.bench_function(BenchmarkId::new(name, &id), |b| {
+                    p.install(|| {
+                        b.iter(|| {
+                            softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false)
                                 .unwrap()
-                            })
                         })
+                    })
+                });
+                // The online variant only on the row path, one thread.
+                if threads == 1 && cols > SMALL_COLS {
+                    let mut tmp = Vec::new();
+                    let name = format!("{}-online/{threads}t", isa.isa());
+                    g.bench_function(BenchmarkId::new(name, &id), |b| {
+                        b.iter(|| online(isa, black_box(&x), &mut out, cols, &mut tmp))
                     });
                 }
             }
@@ -119,17 +153,7 @@ fn wide(c: &mut Criterion) {
         let id = format!("{rows}x{cols}");
         g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
             pool(1).install(|| {
-                b.iter(|| {
-                    softmax_rows_with_isa(
-                        isa,
-                        Variant::ThreePass,
-                        black_box(&x),
-                        &mut out,
-                        cols,
-                        false,
-                    )
-                    .unwrap()
-                })
+                b.iter(|| softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false).unwrap())
             })
         });
     }

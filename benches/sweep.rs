@@ -35,7 +35,7 @@ mod common;
 use common::{Args, cpu_name, in_pool, interleaved, keep};
 use nn_kernels::activation::relu_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
-use nn_kernels::softmax::{Variant, softmax_rows_with_isa};
+use nn_kernels::softmax::softmax_rows_with_isa;
 use std::fmt::Write as _;
 
 /// Lengths below this ratio are listed as slower than the loop: where the
@@ -108,7 +108,7 @@ fn softmax_points(tiers: &[Supported], lens: &[usize], batch: bool, reps: usize)
             let (x, out) = (&x, &out);
             fns.push(Box::new(move || {
                 let mut o = out.borrow_mut();
-                softmax_rows_with_isa(isa, Variant::ThreePass, x, &mut o, cols, false).unwrap();
+                softmax_rows_with_isa(isa, x, &mut o, cols, false).unwrap();
                 keep(&*o);
             }));
         }

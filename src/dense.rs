@@ -2,20 +2,12 @@
 //! followed by ReLU in the same call, and the [`Dense`] layer type that owns
 //! its weights as the chapter's `Layer_Dense` does.
 
+use crate::activation::Activation;
 use crate::dispatch::{Isa, Supported};
-use crate::gemm::{Weights, check_dims, gemm, pack_weights};
+use crate::error::ShapeError;
+use crate::float::Float;
+use crate::gemm::{Epilogue, Weights, check_dims, gemm, pack_weights};
 use crate::rng::GaussianSource;
-use crate::{Float, ShapeError};
-
-/// The activation a [`dense`] call applies to its output before returning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Activation {
-    /// No activation: `out = x · w + bias`.
-    #[default]
-    Identity,
-    /// ReLU: `out = max(0, x · w + bias)`, with [`crate::relu`]'s semantics.
-    Relu,
-}
 
 /// A dense layer's forward pass: `out = activation(x · w + bias)`.
 ///
@@ -88,16 +80,11 @@ pub fn dense_with_isa<T: Float>(
 ) -> Result<(), ShapeError> {
     check_dims("dense", ["x", "w"], x, w, out, m, k, n)?;
     ShapeError::check_len("dense", "bias", n, bias.len())?;
-    let relu = activation == Activation::Relu;
-    gemm(
-        isa,
-        x,
-        Weights::RowMajor(w),
-        Some(bias),
-        relu,
-        out,
-        (m, k, n),
-    );
+    let ep = Epilogue {
+        bias: Some(bias),
+        act: activation,
+    };
+    gemm(isa, x, Weights::RowMajor(w), ep, out, (m, k, n));
     Ok(())
 }
 
@@ -199,12 +186,15 @@ pub fn dense_packed<T: Float>(
     ShapeError::check_len("dense_packed", "x", mk, x.len())?;
     ShapeError::check_len("dense_packed", "bias", n, bias.len())?;
     ShapeError::check_len("dense_packed", "out", mn, out.len())?;
-    let relu = activation == Activation::Relu;
+    let ep = Epilogue {
+        bias: Some(bias),
+        act: activation,
+    };
     let weights = match w.n_pad {
         0 => Weights::RowMajor(&w.data),
         n_pad => Weights::Packed(&w.data, n_pad),
     };
-    gemm(w.isa, x, weights, Some(bias), relu, out, (m, k, n));
+    gemm(w.isa, x, weights, ep, out, (m, k, n));
     Ok(())
 }
 

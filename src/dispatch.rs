@@ -9,13 +9,20 @@
 //! | [`Isa::Avx2`] | AVX2, FMA (and AVX, which they imply) | 256-bit |
 //! | [`Isa::Portable`] | nothing | what the build targets (SSE2 on x86-64 by default, NEON on aarch64) |
 //!
-//! Every x86 kernel is compiled with `#[target_feature]` for the features in
-//! its row; rustc also turns on the features they imply (AVX, F16C, which are
-//! checked too, and the SSE levels every AVX CPU has). Each kernel is only
-//! called through a [`Supported`] token,
-//! which can only be had for a tier whose features this CPU reports. So no
-//! CPU is ever handed an instruction it lacks, whatever `RUSTFLAGS` the crate
-//! was built with.
+//! Each tier is a type in `src/simd/` (one file per tier) that owns its
+//! vector types, its CPU check and its one `#[target_feature]` function;
+//! rustc also turns on the features a tier's imply (AVX, F16C, which are
+//! checked too, and the SSE levels every AVX CPU has). Kernels are written
+//! once, generic over the tier, and [`vectorize`] below is the one place
+//! that runs one on a tier: only through a [`Supported`] token, which can
+//! only be had for a tier whose features this CPU reports. So no CPU is
+//! ever handed an instruction it lacks, whatever `RUSTFLAGS` the crate was
+//! built with, and whatever `NN_KERNELS_ISA` asks for.
+//!
+//! Adding a tier is one new file in `src/simd/` (the token type
+//! implementing `Tier`, with its two vector types and its GEMM tile) and
+//! one line in the table at the [`tiers!`] call below, which makes the
+//! [`Isa`] variant, its name, its CPU check and its dispatch arm.
 //!
 //! The vector types behind the tiers are not reachable from outside the
 //! crate, so safe code cannot make one on a CPU that lacks its features:
@@ -23,47 +30,110 @@
 //! ```compile_fail
 //! use nn_kernels::Float;
 //! use nn_kernels::simd::Vector; // private module
-//! let v = <f32 as Float>::Avx512::splat(1.0);
+//! let v = <f32 as Float>::Vec::<nn_kernels::simd::avx512::Avx512>::splat(1.0);
 //! ```
 //!
 //! ```compile_fail
 //! // Nor through a generic bound: the `Vector` trait is not in scope.
 //! fn make<T: nn_kernels::Float>(x: T) {
-//!     let _ = T::Avx512::splat(x);
+//!     let _ = T::Vec::<()>::splat(x); // nor is any tier type reachable
+
 //! }
 //! ```
 //!
 //! `NN_KERNELS_ISA=portable|avx2|avx512`, read once at the first kernel
-//! call, caps the choice (for benches and CI); a tier the CPU lacks, or an
-//! unknown value, leaves the best supported tier in place.
+//! call, caps the choice (for benches and CI): the best tier this CPU
+//! supports that is not above the cap. An unknown value leaves the best
+//! supported tier in place.
 
 use std::sync::OnceLock;
 
-/// An instruction-set tier of the kernels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Isa {
-    /// Plain Rust, vectorised by the compiler for the build's baseline target.
-    Portable,
+use crate::float::Float;
+use crate::simd::{Kernel, Tier, Vector};
+
+/// The tier table: each line makes an [`Isa`] variant (worst first, the
+/// order [`Isa`]'s `Ord` follows), its name for `NN_KERNELS_ISA`, its CPU
+/// check ([`Tier::detect`]) and its arm in [`vectorize`] and
+/// [`vector_lanes`]. A tier not compiled for this target (its `cfg` false)
+/// keeps its variant, which is then never supported.
+macro_rules! tiers {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal, $(#[$cfg:meta])? $tier:path;
+    )*) => {
+        /// An instruction-set tier of the kernels.
+        #[non_exhaustive]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Isa {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Isa {
+            /// Every tier, worst first.
+            pub const ALL: [Isa; [$(Isa::$variant),*].len()] = [$(Isa::$variant),*];
+
+            /// The tier's name as `NN_KERNELS_ISA` spells it: `portable`,
+            /// `avx2`, `avx512`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Isa::$variant => $name,)*
+                }
+            }
+        }
+
+        /// Whether the CPU has every feature the tier is compiled with.
+        fn cpu_has(isa: Isa) -> bool {
+            match isa {
+                $($(#[$cfg])? Isa::$variant => <$tier as Tier>::detect(),)*
+                #[allow(unreachable_patterns)]
+                _ => false,
+            }
+        }
+
+        /// Runs `kernel` on the tier `isa`, inside that tier's
+        /// `#[target_feature]` function: the one place a tier's code is
+        /// entered.
+        pub(crate) fn vectorize<K: Kernel>(isa: Supported, kernel: K) -> K::Output {
+            match isa.0 {
+                $(
+                    $(#[$cfg])?
+                    Isa::$variant => {
+                        // SAFETY: a `Supported` token is only made for a
+                        // tier `cpu_has` found on this CPU.
+                        let tier = unsafe { <$tier as Tier>::token() };
+                        tier.vectorize(kernel)
+                    }
+                )*
+                #[allow(unreachable_patterns)]
+                _ => unreachable!("a Supported token names a tier this build has"),
+            }
+        }
+
+        /// Lanes of the vectors tier `isa` runs `T` on (for tests that
+        /// derive their lengths from the vector width; 1 for a tier this
+        /// build lacks).
+        #[doc(hidden)]
+        pub fn vector_lanes<T: Float>(isa: Isa) -> usize {
+            match isa {
+                $($(#[$cfg])? Isa::$variant => <T::Vec<$tier> as Vector<T>>::LANES,)*
+                #[allow(unreachable_patterns)]
+                _ => 1,
+            }
+        }
+    };
+}
+
+tiers! {
+    /// `wide`'s vectors compiled for the build's baseline target (SSE2 on
+    /// x86-64, NEON on aarch64, simd128 on wasm32).
+    Portable = "portable", crate::simd::portable::Portable;
     /// x86-64 AVX2 with FMA.
-    Avx2,
+    Avx2 = "avx2", #[cfg(target_arch = "x86_64")] crate::simd::avx2::Avx2;
     /// x86-64 AVX-512 (F), with AVX2 and FMA.
-    Avx512,
+    Avx512 = "avx512", #[cfg(target_arch = "x86_64")] crate::simd::avx512::Avx512;
 }
 
 impl Isa {
-    /// Every tier, worst first.
-    pub const ALL: [Isa; 3] = [Isa::Portable, Isa::Avx2, Isa::Avx512];
-
-    /// The tier's name as `NN_KERNELS_ISA` spells it: `portable`, `avx2`,
-    /// `avx512`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Isa::Portable => "portable",
-            Isa::Avx2 => "avx2",
-            Isa::Avx512 => "avx512",
-        }
-    }
-
     /// The tier named `name` (as [`Isa::name`] spells it), if any.
     pub fn from_name(name: &str) -> Option<Isa> {
         Isa::ALL
@@ -91,9 +161,10 @@ impl std::fmt::Display for Isa {
     }
 }
 
-/// Proof that this CPU supports a tier: only [`Isa::supported`] makes one.
-/// The `*_with_isa` entry points take it, so they can only run a tier the
-/// CPU has.
+/// Proof that this CPU supports a tier: only made for a tier found on this
+/// CPU ([`Isa::supported`], [`supported_isas`], [`selected_isa`]). The
+/// `*_with_isa` entry points take it, so they can only run a tier the CPU
+/// has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Supported(Isa);
 
@@ -124,15 +195,24 @@ pub fn selected_isa() -> Isa {
 pub(crate) fn selected() -> Supported {
     static SELECTED: OnceLock<Supported> = OnceLock::new();
     *SELECTED.get_or_init(|| {
-        let best = *detected().last().expect("portable is always supported");
         let cap = std::env::var("NN_KERNELS_ISA")
             .ok()
             .and_then(|v| Isa::from_name(&v));
-        match cap {
-            Some(cap) => Supported(best.min(cap)),
-            None => Supported(best),
-        }
+        best_supported(detected(), cap)
     })
+}
+
+/// The best of the `detected` tiers (worst first) not above `cap`: always
+/// one of them, so the token names a tier this CPU has even if tiers did
+/// not nest.
+fn best_supported(detected: &[Isa], cap: Option<Isa>) -> Supported {
+    let isa = detected
+        .iter()
+        .rev()
+        .copied()
+        .find(|&isa| cap.is_none_or(|cap| isa <= cap))
+        .unwrap_or(Isa::Portable);
+    Supported(isa)
 }
 
 /// The supported tiers, worst first, detected once.
@@ -141,43 +221,20 @@ fn detected() -> &'static [Isa] {
     DETECTED.get_or_init(|| Isa::ALL.into_iter().filter(|&isa| cpu_has(isa)).collect())
 }
 
-/// Whether the CPU has every feature the tier's kernels are compiled with.
-/// Keep in step with the `#[target_feature]` lists in the `avx2` and
-/// `avx512` kernel modules.
-#[allow(unreachable_code)] // on non-x86 targets only Portable is reachable
-fn cpu_has(isa: Isa) -> bool {
-    match isa {
-        Isa::Portable => true,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => {
-            is_x86_feature_detected!("avx")
-                && is_x86_feature_detected!("avx2")
-                && is_x86_feature_detected!("fma")
-        }
-        #[cfg(target_arch = "x86_64")]
-        // `avx512f` also turns on `f16c` in rustc's feature graph: check it too.
-        Isa::Avx512 => {
-            cpu_has(Isa::Avx2)
-                && is_x86_feature_detected!("avx512f")
-                && is_x86_feature_detected!("f16c")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        _ => false,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Lanes of the vectors tier `isa` runs `T` on (for tests that derive
-/// their lengths from the vector width).
-#[doc(hidden)]
-pub fn vector_lanes<T: crate::Float>(isa: Isa) -> usize {
-    use crate::simd::Vector;
-    match isa {
-        Isa::Portable => <T::Portable as Vector<T>>::LANES,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => <T::Avx2 as Vector<T>>::LANES,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => <T::Avx512 as Vector<T>>::LANES,
-        #[allow(unreachable_patterns)]
-        _ => 1,
+    #[test]
+    fn the_cap_picks_a_detected_tier_at_or_below_it() {
+        use Isa::*;
+        // Tiers that do not nest: a CPU with AVX-512 but no AVX2 tier.
+        let odd = [Portable, Avx512];
+        assert_eq!(best_supported(&odd, Some(Avx2)).isa(), Portable);
+        assert_eq!(best_supported(&odd, None).isa(), Avx512);
+        let all = [Portable, Avx2, Avx512];
+        assert_eq!(best_supported(&all, Some(Avx2)).isa(), Avx2);
+        assert_eq!(best_supported(&all, Some(Portable)).isa(), Portable);
+        assert_eq!(best_supported(&[Portable], Some(Avx512)).isa(), Portable);
     }
 }

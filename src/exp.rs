@@ -22,7 +22,9 @@
 //! libm (`tests/accuracy.rs`), within [`EXP_F32_MAX_ULPS`] and
 //! [`EXP_F64_MAX_ULPS`].
 
-use crate::Float;
+use std::any::Any;
+
+use crate::float::Float;
 use crate::simd::Vector;
 
 /// Inputs below this give `+0.0` from the `f32` exp: `-125.4 ln 2`.
@@ -41,10 +43,10 @@ pub const EXP_F32_MAX_ULPS: f64 = 2.0;
 /// `tests/accuracy.rs`).
 pub const EXP_F64_MAX_ULPS: f64 = 2.0;
 
-/// The constants of the exp for one precision.
-#[doc(hidden)]
+/// The constants of the exp for one precision ([`EXP_F32`], [`EXP_F64`]),
+/// reached from generic code through [`ExpFloat`].
 #[derive(Debug)]
-pub struct ExpConsts<T: 'static> {
+pub(crate) struct ExpConsts<T: 'static> {
     /// Below this input the result is flushed to zero: `(e_min + 0.6) ln 2`,
     /// just above `ln(MIN_POSITIVE)`.
     pub lo: T,
@@ -106,6 +108,27 @@ pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
     ],
 };
 
+/// The exp's constants for an element type: [`EXP_F32`] or [`EXP_F64`].
+pub(crate) trait ExpFloat: Float {
+    /// The constants for `Self`.
+    fn exp_consts() -> &'static ExpConsts<Self>;
+}
+
+impl<T: Float> ExpFloat for T {
+    #[inline(always)]
+    fn exp_consts() -> &'static ExpConsts<T> {
+        // `Float` is implemented for `f32` and `f64` only (sealed); the
+        // downcast names which, and folds away once `T` is known.
+        let any: &'static dyn Any = if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
+            &EXP_F32
+        } else {
+            &EXP_F64
+        };
+        any.downcast_ref()
+            .expect("Float is implemented for f32 and f64 only")
+    }
+}
+
 /// `e^x` lane-wise for `x <= 0` (see the module docs).
 #[inline(always)]
 pub(crate) fn exp_le0<T: Float, V: Vector<T>>(x: V) -> V {
@@ -141,7 +164,7 @@ pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>, const IN_RANGE: bool>(a: V, b
 /// only read when `LO`); `IN_RANGE` as in [`exp_diff_le0`].
 #[inline(always)]
 fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, lo: V) -> V {
-    let c = T::EXP;
+    let c = T::exp_consts();
     let magic = V::splat(c.magic);
     let t = V::madd(x, V::splat(c.log2e), magic);
     let n = t - magic;

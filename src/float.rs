@@ -3,8 +3,7 @@
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::exp::ExpConsts;
-use crate::simd::Vector;
+use crate::simd::{Tier, Vector};
 
 mod sealed {
     pub trait Sealed {}
@@ -78,44 +77,18 @@ pub trait Float:
     /// `self * a + b` with one rounding (fused multiply-add).
     fn mul_add(self, a: Self, b: Self) -> Self;
 
-    /// The portable tier's vector of this type.
-    #[doc(hidden)]
-    type Portable: Vector<Self>;
-    /// The AVX2 tier's vector of this type.
-    #[cfg(target_arch = "x86_64")]
-    #[doc(hidden)]
-    type Avx2: Vector<Self>;
-    /// The AVX-512 tier's vector of this type.
-    #[cfg(target_arch = "x86_64")]
-    #[doc(hidden)]
-    type Avx512: Vector<Self>;
-    /// The constants of the vectorised exp (`exp.rs`).
-    #[doc(hidden)]
-    const EXP: ExpConsts<Self>;
-    /// Softmax rows spanning less than this skip the exact subtraction
-    /// (`softmax/portable.rs`, `Spread`): 16 for `f32`, 64 for `f64`.
-    #[doc(hidden)]
-    const EXACT_SPREAD: Self;
+    /// Bits in the significand, the implicit bit included (24 for `f32`,
+    /// 53 for `f64`): what tells the two precisions apart in a kernel's
+    /// own constants.
+    const MANTISSA_DIGITS: u32;
 
-    /// `c = a · b` (`beta == 0`, `c` is only written) or `c = a · b + c`
-    /// (`beta == 1`), row-major, through `matrixmultiply`.
-    ///
-    /// # Safety
-    /// `a` holds `m * k`, `b` holds `k * n` and `c` holds `m * n` elements.
+    /// The vector of this type on tier `S` (`S::F32` or `S::F64`).
     #[doc(hidden)]
-    unsafe fn gemm_matrixmultiply(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const Self,
-        b: *const Self,
-        beta: Self,
-        c: *mut Self,
-    );
+    type Vec<S: Tier>: Vector<Self>;
 }
 
 macro_rules! impl_float {
-    ($t:ident, $exp:path, $spread:literal, $portable:ty, $avx2:ty, $avx512:ty, $gemm:path) => {
+    ($t:ident, $vec:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -159,50 +132,11 @@ macro_rules! impl_float {
                 $t::mul_add(self, a, b)
             }
 
-            type Portable = $portable;
-            #[cfg(target_arch = "x86_64")]
-            type Avx2 = $avx2;
-            #[cfg(target_arch = "x86_64")]
-            type Avx512 = $avx512;
-            const EXP: ExpConsts<Self> = $exp;
-            const EXACT_SPREAD: Self = $spread;
-
-            #[inline]
-            unsafe fn gemm_matrixmultiply(
-                m: usize,
-                k: usize,
-                n: usize,
-                a: *const Self,
-                b: *const Self,
-                beta: Self,
-                c: *mut Self,
-            ) {
-                // Row-major: row stride = row length, column stride = 1.
-                let (k_s, n_s) = (k as isize, n as isize);
-                // SAFETY: the caller guarantees the three buffers hold m*k,
-                // k*n and m*n elements, which is exactly what these dims and
-                // strides address; with beta == 0 matrixmultiply does not read c.
-                unsafe { $gemm(m, k, n, 1.0, a, k_s, 1, b, n_s, 1, beta, c, n_s, 1) }
-            }
+            const MANTISSA_DIGITS: u32 = $t::MANTISSA_DIGITS;
+            type Vec<S: Tier> = S::$vec;
         }
     };
 }
 
-impl_float!(
-    f32,
-    crate::exp::EXP_F32,
-    16.0,
-    crate::simd::Portable<f32, 8>,
-    crate::simd::avx2::F32x8,
-    crate::simd::avx512::F32x16,
-    matrixmultiply::sgemm
-);
-impl_float!(
-    f64,
-    crate::exp::EXP_F64,
-    64.0,
-    crate::simd::Portable<f64, 4>,
-    crate::simd::avx2::F64x4,
-    crate::simd::avx512::F64x8,
-    matrixmultiply::dgemm
-);
+impl_float!(f32, F32);
+impl_float!(f64, F64);

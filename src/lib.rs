@@ -35,18 +35,25 @@
 //! ```
 //!
 //! ## Instruction sets
-//! Each kernel is compiled for AVX-512, AVX2 + FMA and the build's baseline,
-//! and the best tier the CPU supports is chosen once at run time
-//! ([`selected_isa`]; see [`dispatch`]). No `RUSTFLAGS` are needed.
+//! Each kernel runs on AVX-512, AVX2 + FMA or the build's baseline
+//! (`wide`'s vectors: SSE2, NEON, simd128), and the best tier the CPU
+//! supports is chosen once at run time ([`selected_isa`]; see [`dispatch`]).
+//! No `RUSTFLAGS` are needed.
 //!
-//! ## Layout
-//! One module per kernel family, the safe API and its checks in `mod.rs`, the
-//! algorithm in `portable.rs` written once over a vector type, `avx2.rs` and
-//! `avx512.rs` compiling it for those instruction sets, and each kernel's
-//! scalar definition in [`reference`](mod@reference), which the tests use as
-//! their oracle. The matrix multiply ([`gemm`]) follows BLIS: its algorithm
-//! is `gemm/blis.rs` (packing, the loops around the microkernel), the x86
-//! files give its tile shapes, and its portable tier is `matrixmultiply`.
+//! ## Layout, and how to extend it
+//! A tier is a type in `src/simd/` (one file each: its vectors, its CPU
+//! check, its one `#[target_feature]` function, its GEMM tile) plus one line
+//! of the tier table in `src/dispatch.rs`. A kernel family is a folder (or a
+//! file): `mod.rs` holds the safe API and its checks and makes one call to
+//! `dispatch::vectorize`; `kernel.rs` holds the algorithm, written once over
+//! the tier's vector type; each kernel's scalar definition is in
+//! [`reference`](mod@reference), the tests' oracle. The matrix multiply
+//! ([`gemm`]) follows BLIS, its files split by loop (`blis.rs` lists them),
+//! and ends every tile with an epilogue: the bias it started from, then an
+//! [`Activation`], which runs the same lane map as that activation's own
+//! kernel. So a new tier is one file and one table line, and a new fused
+//! activation is one lane map and one [`Activation`] variant; the README's
+//! "Extending" section lists the files.
 
 #![warn(missing_docs)]
 
@@ -67,12 +74,14 @@ pub mod rng;
 mod simd;
 pub mod softmax;
 
-pub use activation::{relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace};
+pub use activation::{
+    Activation, relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace,
+};
 pub use argmax::argmax_rows;
 pub use data::{Spiral, linspace, spiral_data};
 #[doc(hidden)]
 pub use dense::dense_with_isa;
-pub use dense::{Activation, Dense, PackedWeights, dense, dense_packed};
+pub use dense::{Dense, PackedWeights, dense, dense_packed};
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
 #[doc(hidden)]

@@ -7,7 +7,7 @@ mod common;
 use common::tiers;
 use nn_kernels::activation::{exp_le0_with_isa, relu_with_isa};
 use nn_kernels::reference;
-use nn_kernels::softmax::{Variant, softmax_rows_with_isa};
+use nn_kernels::softmax::softmax_rows_with_isa;
 use rayon::prelude::*;
 
 const CHUNK: u64 = 1 << 20;
@@ -98,8 +98,7 @@ fn softmax_every_f32_in_range_on_every_tier() {
                     row[0] = xi;
                 }
                 let mut out = vec![f32::NAN; rows.len()];
-                softmax_rows_with_isa(isa, Variant::ThreePass, &rows, &mut out, cols, false)
-                    .unwrap();
+                softmax_rows_with_isa(isa, &rows, &mut out, cols, false).unwrap();
                 let c = (cols - 1) as f64;
                 let mut worst = 0.0f64;
                 for (o, &xi) in out.chunks(cols).zip(x) {

@@ -7,7 +7,7 @@ mod common;
 
 use common::{OFFSETS, assert_bits_eq, lengths, tiers, values};
 use nn_kernels::dispatch::Supported;
-use nn_kernels::softmax::{Variant, softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 use nn_kernels::{Activation, Float, reference};
 
 /// Inputs that hit every special case of the element-wise kernels, cycled to
@@ -234,40 +234,20 @@ fn check_softmax_against_reference<T: Float>(masked: bool) {
                         isa.isa()
                     );
                     let mut out = vec![T::NAN; n + off];
-                    softmax_rows_with_isa(
-                        isa,
-                        Variant::ThreePass,
-                        x,
-                        &mut out[off..],
-                        cols,
-                        masked,
-                    )
-                    .unwrap();
+                    softmax_rows_with_isa(isa, x, &mut out[off..], cols, masked).unwrap();
                     let mut inplace = buf.clone();
                     softmax_rows_inplace_with_isa(isa, &mut inplace[off..], cols, masked).unwrap();
                     assert_bits_eq(&inplace[off..], &out[off..], &format!("{ctx}: in place"));
-                    let mut online = vec![T::NAN; n + off];
-                    softmax_rows_with_isa(
-                        isa,
-                        Variant::Online,
-                        x,
-                        &mut online[off..],
-                        cols,
-                        masked,
-                    )
-                    .unwrap();
                     for (r, xr) in x.chunks(cols).enumerate() {
                         let want = reference::softmax_row_f64(xr, masked);
                         for j in 0..cols {
                             let bound = common::softmax_bound::<T>(cols, want[j], min_pos);
-                            for (what, got) in [("three-pass", &out), ("online", &online)] {
-                                let got = got[off + r * cols + j].to_f64();
-                                assert!(
-                                    (got - want[j]).abs() <= bound,
-                                    "{ctx} {what} row {r} col {j}: {got} vs {} (bound {bound})",
-                                    want[j]
-                                );
-                            }
+                            let got = out[off + r * cols + j].to_f64();
+                            assert!(
+                                (got - want[j]).abs() <= bound,
+                                "{ctx} row {r} col {j}: {got} vs {} (bound {bound})",
+                                want[j]
+                            );
                         }
                     }
                 }
@@ -331,15 +311,14 @@ fn check_softmax_specials<T: Float>() {
                 if cols == 1 && what == "one -inf" {
                     continue; // that row is all -inf, covered above
                 }
-                for (isa, variant, (masked, fill)) in tiers()
+                for (isa, (masked, fill)) in tiers()
                     .into_iter()
-                    .flat_map(|isa| [(isa, Variant::ThreePass), (isa, Variant::Online)])
-                    .flat_map(|(isa, v)| [(isa, v, (false, fill)), (isa, v, (true, masked_fill))])
+                    .flat_map(|isa| [(isa, (false, fill)), (isa, (true, masked_fill))])
                 {
                     let mut out = vec![T::from_f64(0.123); cols];
-                    softmax_rows_with_isa(isa, variant, &row, &mut out, cols, masked).unwrap();
+                    softmax_rows_with_isa(isa, &row, &mut out, cols, masked).unwrap();
                     let ctx = format!(
-                        "{what} cols={cols} pos={pos} masked={masked} <{}> on {} {variant:?}",
+                        "{what} cols={cols} pos={pos} masked={masked} <{}> on {}",
                         T::NAME,
                         isa.isa()
                     );
@@ -397,8 +376,7 @@ fn short_rows_with_specials_in_a_batch_equal_the_row_alone() {
                 }
                 for masked in [false, true] {
                     let mut all = vec![T::NAN; x.len()];
-                    softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut all, cols, masked)
-                        .unwrap();
+                    softmax_rows_with_isa(isa, &x, &mut all, cols, masked).unwrap();
                     let mut inplace = x.clone();
                     nn_kernels::softmax::softmax_rows_inplace_with_isa(
                         isa,
@@ -409,15 +387,7 @@ fn short_rows_with_specials_in_a_batch_equal_the_row_alone() {
                     .unwrap();
                     for (r, row) in x.chunks(cols).enumerate() {
                         let mut alone = vec![T::NAN; cols];
-                        softmax_rows_with_isa(
-                            isa,
-                            Variant::ThreePass,
-                            row,
-                            &mut alone,
-                            cols,
-                            masked,
-                        )
-                        .unwrap();
+                        softmax_rows_with_isa(isa, row, &mut alone, cols, masked).unwrap();
                         let ctx = format!(
                             "{} {} cols={cols} row {r} masked={masked}",
                             T::NAME,
@@ -456,8 +426,7 @@ fn softmax_row_result_is_independent_of_position_batch_and_threads() {
                 .chunks(cols)
                 .map(|row| {
                     let mut out = vec![f32::NAN; cols];
-                    softmax_rows_with_isa(isa, Variant::ThreePass, row, &mut out, cols, false)
-                        .unwrap();
+                    softmax_rows_with_isa(isa, row, &mut out, cols, false).unwrap();
                     out
                 })
                 .collect();
@@ -465,15 +434,8 @@ fn softmax_row_result_is_independent_of_position_batch_and_threads() {
                 for len in [1usize, 3, 16, 17] {
                     let end = (start + len).min(rows);
                     let mut out = vec![f32::NAN; (end - start) * cols];
-                    softmax_rows_with_isa(
-                        isa,
-                        Variant::ThreePass,
-                        &x[start * cols..end * cols],
-                        &mut out,
-                        cols,
-                        false,
-                    )
-                    .unwrap();
+                    softmax_rows_with_isa(isa, &x[start * cols..end * cols], &mut out, cols, false)
+                        .unwrap();
                     for (r, got) in out.chunks(cols).enumerate() {
                         let ctx = format!(
                             "{} cols={cols} row {} in batch {start}..{end}",
@@ -492,7 +454,7 @@ fn softmax_row_result_is_independent_of_position_batch_and_threads() {
         let run = |threads| {
             common::in_pool(threads, || {
                 let mut out = vec![f32::NAN; x.len()];
-                softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut out, cols, false).unwrap();
+                softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
                 out
             })
         };
@@ -550,6 +512,7 @@ fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Ac
         let want = match activation {
             Activation::Relu => want[i].max(0.0),
             Activation::Identity => want[i],
+            other => panic!("no reference for {other:?}"),
         };
         let got = out[i].to_f64();
         let bound = common::dense_bound::<T>(k, scale[i]);

@@ -97,7 +97,7 @@ fn dense_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) {
 }
 
 fn softmax_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) {
-    use nn_kernels::softmax::{Variant, softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+    use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
     let mut cols: Vec<usize> = (1..=40).collect();
     cols.extend([63, 64, 65, 127, 128, 129, 255, 256, 1000, 1023, 4097]);
     for c in cols {
@@ -106,8 +106,7 @@ fn softmax_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) {
                 let x = inputs::<T>(rows * c, (rows * 1000 + c) as u64, scale, special);
                 for masked in [false, true] {
                     let mut out = vec![T::NAN; x.len()];
-                    softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut out, c, masked)
-                        .unwrap();
+                    softmax_rows_with_isa(isa, &x, &mut out, c, masked).unwrap();
                     let mut inplace = x.clone();
                     softmax_rows_inplace_with_isa(isa, &mut inplace, c, masked).unwrap();
                     assert_eq!(digest(&inplace), digest(&out), "in place, {rows}x{c}");
@@ -127,7 +126,7 @@ fn softmax_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) {
     let (rows, c) = (300, 1000);
     let x = inputs::<T>(rows * c, 7, 30.0, true);
     let mut out = vec![T::NAN; x.len()];
-    softmax_rows_with_isa(isa, Variant::ThreePass, &x, &mut out, c, false).unwrap();
+    softmax_rows_with_isa(isa, &x, &mut out, c, false).unwrap();
     rec.insert(
         format!("{} softmax {} {rows}x{c} threads", isa.isa(), T::NAME),
         digest(&out),

@@ -11,55 +11,51 @@
 use libfuzzer_sys::fuzz_target;
 use nn_kernels::dispatch::supported_isas;
 use nn_kernels::reference::softmax_row_f64;
-use nn_kernels::softmax::{Variant, softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 use nn_kernels::Float;
 
 /// The bound of `tests/common::softmax_bound`, restated: `(n + 11 +
-/// EXACT_SPREAD) (u_T + u_f64)` relative plus `2 MIN_POSITIVE` absolute.
+/// exact_spread) (u_T + u_f64)` relative plus `2 MIN_POSITIVE` absolute.
 fn bound<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
     let u = T::EPSILON.to_f64() / 2.0 + f64::EPSILON / 2.0;
-    (n as f64 + 11.0 + T::EXACT_SPREAD.to_f64()) * u * exact.abs() + 2.0 * min_positive
+    (n as f64 + 11.0 + nn_kernels::softmax::exact_spread::<T>().to_f64()) * u * exact.abs() + 2.0 * min_positive
 }
 
 fn check<T: Float>(x: &[T], cols: usize, masked: bool, min_positive: f64) {
     for isa in supported_isas() {
-        for variant in [Variant::ThreePass, Variant::Online] {
-            let mut out = vec![T::from_f64(0.5); x.len()];
-            softmax_rows_with_isa(isa, variant, x, &mut out, cols, masked).expect("valid shape");
-            if variant == Variant::ThreePass {
-                let mut inplace = x.to_vec();
-                softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).expect("valid shape");
+        let mut out = vec![T::from_f64(0.5); x.len()];
+        softmax_rows_with_isa(isa, x, &mut out, cols, masked).expect("valid shape");
+        let mut inplace = x.to_vec();
+        softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).expect("valid shape");
+        assert!(
+            inplace.iter().zip(&out).all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
+            "in place differs on {}",
+            isa.isa()
+        );
+        for (row, got) in x.chunks(cols).zip(out.chunks(cols)) {
+            let want = softmax_row_f64(row, masked);
+            let has_nan_or_inf = row.iter().any(|v| v.is_nan() || *v == T::INFINITY);
+            let all_neg_inf = row.iter().all(|v| *v == T::NEG_INFINITY);
+            if has_nan_or_inf || (all_neg_inf && !masked) {
+                assert!(got.iter().all(|v| v.is_nan()), "{row:?} -> {got:?} ({})", isa.isa());
+                continue;
+            }
+            if all_neg_inf {
+                assert!(got.iter().all(|v| v.to_f64() == 0.0), "{row:?} -> {got:?}");
+                continue;
+            }
+            let mut sum = 0.0;
+            for (g, w) in got.iter().zip(&want) {
+                let g = g.to_f64();
+                assert!((0.0..=1.0).contains(&g), "{row:?} -> {got:?} ({})", isa.isa());
                 assert!(
-                    inplace.iter().zip(&out).all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
-                    "in place differs on {}",
+                    (g - w).abs() <= bound::<T>(cols, *w, min_positive),
+                    "{row:?}: {g} vs {w} ({})",
                     isa.isa()
                 );
+                sum += g;
             }
-            for (row, got) in x.chunks(cols).zip(out.chunks(cols)) {
-                let want = softmax_row_f64(row, masked);
-                let has_nan_or_inf = row.iter().any(|v| v.is_nan() || *v == T::INFINITY);
-                let all_neg_inf = row.iter().all(|v| *v == T::NEG_INFINITY);
-                if has_nan_or_inf || (all_neg_inf && !masked) {
-                    assert!(got.iter().all(|v| v.is_nan()), "{row:?} -> {got:?} ({}, {variant:?})", isa.isa());
-                    continue;
-                }
-                if all_neg_inf {
-                    assert!(got.iter().all(|v| v.to_f64() == 0.0), "{row:?} -> {got:?}");
-                    continue;
-                }
-                let mut sum = 0.0;
-                for (g, w) in got.iter().zip(&want) {
-                    let g = g.to_f64();
-                    assert!((0.0..=1.0).contains(&g), "{row:?} -> {got:?} ({}, {variant:?})", isa.isa());
-                    assert!(
-                        (g - w).abs() <= bound::<T>(cols, *w, min_positive),
-                        "{row:?}: {g} vs {w} ({}, {variant:?})",
-                        isa.isa()
-                    );
-                    sum += g;
-                }
-                assert!((sum - 1.0).abs() <= (cols as f64 + 2.0) * T::EPSILON.to_f64(), "{row:?} sums to {sum}");
-            }
+            assert!((sum - 1.0).abs() <= (cols as f64 + 2.0) * T::EPSILON.to_f64(), "{row:?} sums to {sum}");
         }
     }
 }

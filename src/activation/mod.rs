@@ -2,23 +2,49 @@
 //! the step and sigmoid functions the chapter names before it.
 //!
 //! Each function has an out-of-place form (`x` into `out`, same length) and an
-//! in-place form. The algorithms are in `portable.rs`, beside their scalar
-//! definitions in [`crate::reference`]; `avx2.rs` and `avx512.rs` compile the
-//! same code for those instruction sets, and [`crate::dispatch`] picks one.
-//! Slices of at least [`PAR_MIN_ELEMS`] elements are split across the
-//! caller's rayon pool; every element's result is the same either way.
+//! in-place form. The algorithms are in `kernel.rs`, written once over the
+//! tier's vector type beside their scalar definitions in
+//! [`crate::reference`]; [`crate::dispatch`] runs them on the chosen tier.
+//! Slices of at least 2^17 elements are split across the caller's rayon
+//! pool; every element's result is the same either way.
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod avx512;
-mod portable;
+mod kernel;
+
+use std::marker::PhantomData;
 
 use rayon::prelude::*;
 
-use crate::dispatch::{self, Isa, Supported};
+use crate::dispatch::{self, Supported};
+use crate::error::ShapeError;
+use crate::float::Float;
 use crate::io::{InPlace, Io, Split};
-use crate::{Float, ShapeError};
+use crate::simd::{Kernel, Tier};
+
+/// The activation a [`dense`](crate::dense) call fuses into its output
+/// tiles (after the bias), so it costs no extra pass over the output.
+///
+/// Each activation is the same operation as its element-wise kernel in
+/// this module (the same code: `kernel.rs`), bit for bit.
+///
+/// ```
+/// use nn_kernels::{Activation, dense};
+/// let (x, w, bias) = ([1.0f32, -2.0], [1.0f32, 1.0], [0.0f32]); // 2 samples, 1 -> 1
+/// let mut out = [0.0f32; 2];
+/// dense(&x, &w[..1], &bias, &mut out, 2, 1, 1, Activation::Relu)?;
+/// assert_eq!(out, [1.0, 0.0]);
+/// dense(&x, &w[..1], &bias, &mut out, 2, 1, 1, Activation::Identity)?;
+/// assert_eq!(out, [1.0, -2.0]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Activation {
+    /// No activation: `out = x · w + bias`.
+    #[default]
+    Identity,
+    /// ReLU: `out = max(0, x · w + bias)`, with [`relu`]'s semantics.
+    Relu,
+}
 
 /// Which activation a kernel call computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +62,9 @@ enum Op {
 /// its share through its own L2. A two-way split first wins clearly at
 /// 2^17 elements (BENCHMARKS.md, "Threads"); below, the fork-join costs
 /// about what it saves. Sigmoid and step cost more per element than ReLU,
-/// so the same threshold is conservative for them.
+/// so the same threshold is conservative for them. A tuning constant, not
+/// API.
+#[doc(hidden)]
 pub const PAR_MIN_ELEMS: usize = 1 << 17;
 
 /// Elements per rayon task above [`PAR_MIN_ELEMS`]: 32 Ki (128 KiB of
@@ -86,18 +114,25 @@ fn apply_inplace_par<T: Float>(isa: Supported, op: Op, x: &mut [T]) {
     }
 }
 
+/// An element-wise map over `io`, as a kernel for every tier.
+struct Map<T, I> {
+    op: Op,
+    io: I,
+    elem: PhantomData<T>,
+}
+
+impl<T: Float, I: Io<T>> Kernel for Map<T, I> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        kernel::apply::<T, T::Vec<S>>(self.op, self.io);
+    }
+}
+
 /// Runs `op` on the tier `isa`.
 fn apply<T: Float>(isa: Supported, op: Op, io: impl Io<T>) {
-    match isa.isa() {
-        // SAFETY: `isa` is a `Supported` token for AVX-512, so this CPU has
-        // every feature `avx512::apply` is compiled with (see `dispatch`).
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => unsafe { avx512::apply(op, io) },
-        // SAFETY: as above, for AVX2 and FMA.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::apply(op, io) },
-        _ => portable::apply::<T, T::Portable>(op, io),
-    }
+    let elem = PhantomData;
+    dispatch::vectorize(isa, Map { op, io, elem });
 }
 
 fn apply_split<T: Float>(

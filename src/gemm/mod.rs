@@ -3,40 +3,50 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `mod.rs` | the safe API, shape checks, block sizes, the split across threads, the choice of tier |
-//! | `blis.rs` | the algorithm, once, over the tier's vector type: packing, the five BLIS loops, the microkernel, the direct path for small operands |
-//! | `avx512.rs`, `avx2.rs` | the tile shape of each tier and its `#[target_feature]` instantiation |
-//! | `portable.rs` | the portable tier: `matrixmultiply` plus a bias store and a ReLU pass |
+//! | `mod.rs` | the safe API, shape checks, block sizes, the split across threads, the kernels each tier runs |
+//! | `blis.rs` | the algorithm, once, over the tier's vector type and tile (see its table for the files of its paths, packing and microkernel) |
+//! | `matrixmultiply.rs` | `matrixmultiply` plus a bias store and an activation pass: the portable tier's product where it measures faster, and a test oracle |
 //!
-//! On the x86 tiers every output element is one chain of fused
-//! multiply-adds in `k` order from its bias ([`crate::reference::dense_fma_chain`]
-//! gives the same bits), so the result does not depend on the blocking, the
-//! thread count, or whether W was prepacked. Threads split the rows of `out`
-//! (or its columns when there are few rows), never `k`.
+//! A tier's tile shape is its `Tier::GemmTile` (in `src/simd/`). Every
+//! output element is one chain of multiply-adds in `k` order from its bias
+//! (fused on the x86 tiers: [`crate::reference::dense_fma_chain`] gives the
+//! same bits), so the result does not depend on the blocking, the thread
+//! count, or whether W was prepacked. Threads split the rows of `out` (or
+//! its columns when there are few rows), never `k`.
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod avx512;
 mod blis;
-mod portable;
+mod direct;
+mod matrixmultiply;
+mod microkernel;
+mod pack;
+mod packed;
+mod scratch;
+
+use std::marker::PhantomData;
 
 use rayon::prelude::*;
 
 pub(crate) use blis::Blocks;
 
-use crate::dispatch::{Isa, Supported};
-use crate::{Float, ShapeError};
+use crate::activation::Activation;
+use crate::dispatch::{self, Isa, Supported};
+use crate::error::ShapeError;
+use crate::float::Float;
+use crate::simd::{Kernel, Tier, TileKernel, TileShape, Vector};
 
 /// The most a `k` block may be deep: how many multiply-adds each output
 /// element takes between a load and a store of its partial sum.
 ///
 /// Within it, the depth is derived from the L2 (an eighth of it for W's
 /// micro-panel); deeper blocks amortise the tile's load and store of `out` better, and
-/// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes").
+/// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes"). The
+/// tuning constants of this module are not API: the docs of
+/// [`crate::dense`] state what they mean for a call.
+#[doc(hidden)]
 pub const KC_MAX: usize = 512;
 
 /// The shallowest `k` block the derivation picks, however small the L2.
+#[doc(hidden)]
 pub const KC_MIN: usize = 128;
 
 /// The smallest product, in multiply-adds (`m · k · n`), that is split
@@ -48,10 +58,12 @@ pub const KC_MIN: usize = 128;
 /// with the vector width, so the threshold does too. The constant puts the
 /// AVX-512 `f32` threshold (16 lanes) at 2^18 multiply-adds, where a
 /// two-way split first won (BENCHMARKS.md, "Threads").
+#[doc(hidden)]
 pub const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 
 /// Rows per rayon task at the least, when splitting by rows; with fewer rows
 /// the columns are split instead.
+#[doc(hidden)]
 pub const PAR_MIN_ROWS: usize = 64;
 
 /// The blocking for a tier's `mr x nr` tile of `lanes`-element vectors and
@@ -62,8 +74,8 @@ pub const PAR_MIN_ROWS: usize = 64;
 ///   block streams past, takes an eighth of the L2 (the packed X block takes
 ///   half, the rest is for `out`'s tiles and W's next panel), within
 ///   [`KC_MIN`]`..=`[`KC_MAX`], a multiple of 16. (It does not fit L1d at
-///   these widths: the tile's W loads come from L2, which the measured
-///   block sizes in BENCHMARKS.md, "Block sizes", show is fast enough.)
+///   these widths: the tile's W loads come from L2, which the block sizes
+///   in BENCHMARKS.md, "Block sizes", show is fast enough.)
 /// - `mc`: X's packed `MC x KC` block takes half of the L2, whole tiles.
 /// - `nc`: W's packed `KC x NC` block takes a quarter of the L3, at most
 ///   this core's share of it ([`crate::cache::Caches::l3_share`]), whole
@@ -87,26 +99,194 @@ fn blocks_from<T>(mr: usize, nr: usize, lanes: usize) -> Blocks {
     }
 }
 
-/// The blocking of an x86 tier (`None` for the portable tier, which packs
-/// inside `matrixmultiply`).
-pub(crate) fn blocks<T: Float>(isa: Isa) -> Option<Blocks> {
-    match isa {
-        Isa::Portable => None,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => Some(avx2::blocks::<T>()),
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => Some(avx512::blocks::<T>()),
-        #[allow(unreachable_patterns)]
-        _ => None,
+/// A tier's blocking for `T`, from its tile shape and this CPU's caches.
+pub(crate) fn blocks<T: Float>(isa: Supported) -> Blocks {
+    dispatch::vectorize(isa, BlocksOf::<T>(PhantomData))
+}
+
+/// [`blocks`] as a kernel: the tile shape is the tier's `GemmTile`.
+struct BlocksOf<T>(PhantomData<T>);
+
+impl<T: Float> Kernel for BlocksOf<T> {
+    type Output = Blocks;
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) -> Blocks {
+        S::GemmTile::with(BlocksOfTile::<T, T::Vec<S>>(PhantomData))
+    }
+}
+
+struct BlocksOfTile<T, V>(PhantomData<(T, V)>);
+
+impl<T: Float, V: Vector<T>> TileKernel for BlocksOfTile<T, V> {
+    type Output = Blocks;
+    #[inline(always)]
+    fn run<
+        const MR: usize,
+        const NV: usize,
+        const NW: usize,
+        const MR1: usize,
+        const MR2: usize,
+    >(
+        self,
+    ) -> Blocks {
+        blocks_from::<T>(MR, NV * V::LANES, V::LANES)
+    }
+}
+
+/// One block of a product on a tier: [`blis::gemm`] with the tier's vector
+/// and tile shape.
+struct GemmBlock<'a, T> {
+    bl: Blocks,
+    pr: &'a blis::Problem<T>,
+}
+
+impl<'a, T: Float> GemmBlock<'a, T> {
+    /// # Safety
+    /// `pr` is as [`blis::gemm`] requires, with `bl` the blocking of the
+    /// tier the block will run on (a packed W laid out with it).
+    unsafe fn new(bl: Blocks, pr: &'a blis::Problem<T>) -> Self {
+        GemmBlock { bl, pr }
+    }
+}
+
+impl<T: Float> Kernel for GemmBlock<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        S::GemmTile::with(GemmTile::<T, T::Vec<S>> {
+            block: self,
+            vec: PhantomData,
+        });
+    }
+}
+
+struct GemmTile<'a, T, V> {
+    block: GemmBlock<'a, T>,
+    vec: PhantomData<V>,
+}
+
+impl<T: Float, V: Vector<T>> TileKernel for GemmTile<'_, T, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run<
+        const MR: usize,
+        const NV: usize,
+        const NW: usize,
+        const MR1: usize,
+        const MR2: usize,
+    >(
+        self,
+    ) {
+        let GemmBlock { bl, pr } = self.block;
+        // SAFETY: `GemmBlock::new`'s contract.
+        unsafe { blis::gemm::<T, V, MR, NV, NW, MR1, MR2>(&bl, pr) }
+    }
+}
+
+/// Packs rows `p0 .. p0 + kc` and all `n` columns of row-major `w` into a
+/// tier's micro-panels ([`pack::pack_w`]).
+struct PackW<'a, T> {
+    dst: &'a mut [T],
+    w: &'a [T],
+    n: usize,
+    rows: (usize, usize),
+}
+
+impl<T: Float> Kernel for PackW<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        S::GemmTile::with(PackWTile::<T, T::Vec<S>> {
+            pack: self,
+            vec: PhantomData,
+        });
+    }
+}
+
+struct PackWTile<'a, T, V> {
+    pack: PackW<'a, T>,
+    vec: PhantomData<V>,
+}
+
+impl<T: Float, V: Vector<T>> TileKernel for PackWTile<'_, T, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run<
+        const MR: usize,
+        const NV: usize,
+        const NW: usize,
+        const MR1: usize,
+        const MR2: usize,
+    >(
+        self,
+    ) {
+        let PackW { dst, w, n, rows } = self.pack;
+        assert!(w.len() >= (rows.0 + rows.1) * n);
+        // SAFETY: `w` holds rows `p0 .. p0 + kc` of `n` elements (asserted).
+        unsafe { pack::pack_w::<T, V, NV>(dst, w.as_ptr(), n, rows, (0, n)) }
     }
 }
 
 /// A tier's blocking for `T` as `[MR, NR, KC, MC, NC]`, and the deepest
-/// `k` of the narrow path, for tests that derive their sizes from them.
-/// `None` for the portable tier (`matrixmultiply` blocks internally).
+/// `k` of the narrow path, for tests that derive their sizes from them
+/// (`None` for a tier this CPU lacks).
 #[doc(hidden)]
 pub fn tile_dims<T: Float>(isa: Isa) -> Option<([usize; 5], usize)> {
-    blocks::<T>(isa).map(|b| ([b.mr, b.nr, b.kc, b.mc, b.nc], blis::NARROW_MAX_K))
+    let b = blocks::<T>(isa.supported()?);
+    Some(([b.mr, b.nr, b.kc, b.mc, b.nc], blis::NARROW_MAX_K))
+}
+
+/// Which code computes a product on the portable tier: the crate's own
+/// BLIS loops over `wide`'s vectors, or `matrixmultiply`, whichever
+/// measures faster on the target (BENCHMARKS.md, "Tiers as types"). On
+/// x86-64 `matrixmultiply` picks AVX2 or AVX-512 kernels at run time, which
+/// a baseline (SSE2) build of ours cannot match; elsewhere ours runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Blis,
+    MatrixMultiply,
+}
+
+fn engine(isa: Supported) -> Engine {
+    if isa.isa() == Isa::Portable && cfg!(target_arch = "x86_64") && !cfg!(miri) {
+        Engine::MatrixMultiply
+    } else {
+        Engine::Blis
+    }
+}
+
+/// [`crate::dense`] through the crate's own BLIS loops on the portable
+/// tier, whatever [`Engine`] the portable tier uses for products (for the
+/// tests, Miri and the benches that compare the two).
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)] // the slice API
+pub fn dense_portable_blis<T: Float>(
+    x: &[T],
+    w: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (m, k, n): (usize, usize, usize),
+    act: Activation,
+) -> Result<(), ShapeError> {
+    check_dims("dense", ["x", "w"], x, w, out, m, k, n)?;
+    ShapeError::check_len("dense", "bias", n, bias.len())?;
+    let isa = Isa::Portable
+        .supported()
+        .expect("portable is always supported");
+    let ep = Epilogue {
+        bias: Some(bias),
+        act,
+    };
+    gemm_on(
+        isa,
+        Engine::Blis,
+        x,
+        Weights::RowMajor(w),
+        ep,
+        out,
+        (m, k, n),
+    );
+    Ok(())
 }
 
 /// `out = a · b` for row-major `a` (`m x k`), `b` (`k x n`) and `out`
@@ -154,7 +334,11 @@ pub fn matmul_with_isa<T: Float>(
     n: usize,
 ) -> Result<(), ShapeError> {
     check_dims("matmul", ["a", "b"], a, b, out, m, k, n)?;
-    gemm(isa, a, Weights::RowMajor(b), None, false, out, (m, k, n));
+    let ep = Epilogue {
+        bias: None,
+        act: Activation::Identity,
+    };
+    gemm(isa, a, Weights::RowMajor(b), ep, out, (m, k, n));
     Ok(())
 }
 
@@ -189,13 +373,23 @@ pub(crate) enum Weights<'a, T> {
     Packed(&'a [T], usize),
 }
 
+/// What a product does to each output after its chain of multiply-adds:
+/// the bias it starts from, and the activation applied before the store.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Epilogue<'a, T> {
+    /// `n` biases, or none (zero).
+    pub bias: Option<&'a [T]>,
+    /// The activation.
+    pub act: Activation,
+}
+
 /// W (`k x n`, row-major) packed for tier `isa`: blocks of
 /// `Blocks::kc_for(k)` rows, each in `NR`-column micro-panels, zero-padded
-/// to `n_pad` columns (the layout `blis::pack_w` gives each block). Returns
+/// to `n_pad` columns (the layout `pack::pack_w` gives each block). Returns
 /// the data and `n_pad`, or W itself and 0 where every product reads W
-/// row-major: on the portable tier, and for weights that `blis::always_direct`
-/// leaves in place (half of L1d at most, or one panel of columns in half of
-/// L2).
+/// row-major: where the tier's products run `matrixmultiply`, and for
+/// weights that `blis::always_direct` leaves in place (half of L1d at
+/// most, or one panel of columns in half of L2).
 pub(crate) fn pack_weights<T: Float>(
     isa: Supported,
     w: &[T],
@@ -203,23 +397,19 @@ pub(crate) fn pack_weights<T: Float>(
     n: usize,
 ) -> (Vec<T>, usize) {
     assert_eq!(w.len(), k * n);
-    let Some(bl) = blocks::<T>(isa.isa()).filter(|bl| !blis::always_direct::<T>(bl, k, n)) else {
+    if engine(isa) == Engine::MatrixMultiply {
         return (w.to_vec(), 0);
-    };
+    }
+    let bl = blocks::<T>(isa);
+    if blis::always_direct::<T>(&bl, k, n) {
+        return (w.to_vec(), 0);
+    }
     let n_pad = n.next_multiple_of(bl.nr);
     let mut data = vec![T::ZERO; k * n_pad];
     let kc = bl.kc_for(k);
     for pc in (0..k).step_by(kc) {
         let (dst, rows) = (&mut data[pc * n_pad..], (pc, kc.min(k - pc)));
-        // SAFETY: `isa` is a `Supported` token for the tier called; `w`
-        // holds all `k` rows of `n` (asserted above).
-        match isa.isa() {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { avx512::pack_w(dst, w, n, rows) },
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { avx2::pack_w(dst, w, n, rows) },
-            _ => unreachable!("the portable tier keeps W row-major"),
-        }
+        dispatch::vectorize(isa, PackW { dst, w, n, rows });
     }
     (data, n_pad)
 }
@@ -274,14 +464,26 @@ fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize), min_macs: usize
     }
 }
 
-/// `out = act(x · w + bias)` (`bias` zero when `None`, ReLU when `relu`) on
-/// tier `isa`, dims already checked. `out` is only written.
+/// `out = act(x · w + bias)` (`bias` zero when `None`) on tier `isa`,
+/// dims already checked. `out` is only written.
 pub(crate) fn gemm<T: Float>(
     isa: Supported,
     x: &[T],
     w: Weights<'_, T>,
-    bias: Option<&[T]>,
-    relu: bool,
+    ep: Epilogue<'_, T>,
+    out: &mut [T],
+    dims: (usize, usize, usize),
+) {
+    gemm_on(isa, engine(isa), x, w, ep, out, dims);
+}
+
+/// [`gemm`] with the engine chosen.
+fn gemm_on<T: Float>(
+    isa: Supported,
+    engine: Engine,
+    x: &[T],
+    w: Weights<'_, T>,
+    ep: Epilogue<'_, T>,
     out: &mut [T],
     (m, k, n): (usize, usize, usize),
 ) {
@@ -290,17 +492,15 @@ pub(crate) fn gemm<T: Float>(
     }
     if k == 0 {
         for row in out.chunks_exact_mut(n) {
-            match bias {
+            match ep.bias {
                 Some(bias) => row.copy_from_slice(bias),
                 None => row.fill(T::ZERO),
             }
-            if relu {
-                row.iter_mut().for_each(|v| *v = crate::reference::relu(*v));
-            }
+            row.iter_mut().for_each(|v| *v = ep.act.scalar(*v));
         }
         return;
     }
-    let Some(bl) = blocks::<T>(isa.isa()) else {
+    if engine == Engine::MatrixMultiply {
         let (Weights::RowMajor(w) | Weights::Packed(w, _)) = w;
         // matrixmultiply takes whole rows, any count: no tile to round to,
         // and a "panel" as wide as `n` rules out a column split.
@@ -310,10 +510,11 @@ pub(crate) fn gemm<T: Float>(
             Split::Rows(rows) => x
                 .par_chunks(rows * k)
                 .zip(out.par_chunks_mut(rows * n))
-                .for_each(|(x, out)| portable::gemm(x, w, bias, relu, out, (x.len() / k, k, n))),
-            _ => portable::gemm(x, w, bias, relu, out, (m, k, n)),
+                .for_each(|(x, out)| matrixmultiply::gemm(x, w, ep, out, (x.len() / k, k, n))),
+            _ => matrixmultiply::gemm(x, w, ep, out, (m, k, n)),
         };
-    };
+    }
+    let bl = blocks::<T>(isa);
     let c = OutPtr(out.as_mut_ptr());
     // The block of rows `i0 .. i1` and columns `j0 .. j1`.
     let block = |(i0, i1): (usize, usize), (j0, j1): (usize, usize)| {
@@ -338,16 +539,16 @@ pub(crate) fn gemm<T: Float>(
                         col0: j0,
                     },
                 },
-                bias: bias.map(|b| b.as_ptr().add(j0)),
-                relu,
+                bias: ep.bias.map(|b| b.as_ptr().add(j0)),
+                act: ep.act,
                 out: c.get().add(i0 * n + j0),
                 ldc: n,
             }
         };
-        // SAFETY: `isa` is a `Supported` token for the tier called, so the
-        // CPU has its features; the problem addresses this block only, and
-        // blocks of different tasks are disjoint.
-        unsafe { tier_gemm(isa.isa(), &problem) }
+        // SAFETY: the problem addresses this block only (blocks of
+        // different tasks are disjoint), `k >= 1`, and `bl` is the blocking
+        // of the tier `isa` it runs on (a packed W was packed for it).
+        dispatch::vectorize(isa, unsafe { GemmBlock::new(bl, &problem) });
     };
     match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
         Split::None => block((0, m), (0, n)),
@@ -357,21 +558,5 @@ pub(crate) fn gemm<T: Float>(
         Split::Cols(q) => (0..n.div_ceil(q))
             .into_par_iter()
             .for_each(|t| block((0, m), (t * q, n.min(t * q + q)))),
-    }
-}
-
-/// Runs one block on an x86 tier.
-///
-/// # Safety
-/// The CPU supports `isa`, and `pr` is as `blis::gemm` requires.
-unsafe fn tier_gemm<T: Float>(isa: Isa, pr: &blis::Problem<T>) {
-    match isa {
-        // SAFETY: the caller's contract.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => unsafe { avx512::gemm(pr) },
-        // SAFETY: the caller's contract.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { avx2::gemm(pr) },
-        _ => unreachable!("the portable tier runs matrixmultiply"),
     }
 }

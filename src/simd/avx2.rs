@@ -1,18 +1,52 @@
 //! `Vector` on AVX2 + FMA: `__m256` (8 × f32) and `__m256d` (4 × f64).
 //!
-//! SAFETY (for every `unsafe` block in this file): the intrinsics need AVX,
-//! AVX2 or FMA. Values of these types are only created inside the AVX2
-//! tier's `#[target_feature(enable = "avx2,fma")]` kernels, which are only
-//! entered through a `dispatch::Supported` token for `Isa::Avx2`, i.e. on a
-//! CPU that reported both features. Memory access: `load`/`store` go
-//! through slices bounds-checked to hold `LANES` elements; `load_ptr` and
+//! SAFETY (for every `unsafe` block in this file): the intrinsics need
+//! AVX, AVX2 or FMA. Values of these types are only made by kernels running inside
+//! [`Avx2::vectorize`]'s `#[target_feature]` function, which takes a `Avx2`
+//! token, which [`Tier::token`] only gives where [`Avx2::detect`] found
+//! AVX2 and FMA on this CPU. Memory access: `load`/`store` go through
+//! slices bounds-checked to hold `LANES` elements; `load_ptr` and
 //! `store_ptr` rely on their callers' contracts (`# Safety` on the trait);
 //! masked loads and stores touch only the lanes their mask selects, which
-//! lie within the slice they come from. Each block's own comment says which
-//! applies.
+//! lie within the slice they come from.
 
-use super::Vector;
+use super::{Kernel, Tier, Tile, Vector};
 use std::arch::x86_64::*;
+
+/// The AVX2 tier's token: only made on a CPU with AVX2 and FMA.
+#[derive(Debug, Clone, Copy)]
+pub struct Avx2(());
+
+// SAFETY: `detect` checks every feature `vectorize` enables (and those
+// rustc turns on with them), and the vectors below use
+// only those.
+unsafe impl Tier for Avx2 {
+    type F32 = F32x8;
+    type F64 = F64x4;
+    /// 6 rows by 2 vectors (6 x 16 `f32`, 6 x 8 `f64`), the classic Haswell
+    /// shape: 12 accumulators, 2 vectors of W and a broadcast in 16 ymm.
+    /// One or two rows take 4 vectors; a direct-path panel of one vector
+    /// takes 12 rows (14 of 16 registers); of two vectors, the main tile.
+    type GemmTile = Tile<6, 2, 4, 12, 6>;
+    fn detect() -> bool {
+        is_x86_feature_detected!("avx")
+            && is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("fma")
+    }
+    unsafe fn token() -> Self {
+        Avx2(())
+    }
+    #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        #[target_feature(enable = "avx2,fma")]
+        fn run<K: Kernel>(tier: Avx2, kernel: K) -> K::Output {
+            kernel.run(tier)
+        }
+        // SAFETY: `self` is a token of this tier: the CPU has every feature
+        // `run` is compiled with.
+        unsafe { run(self, kernel) }
+    }
+}
 
 /// 8 × `f32` in a `__m256`.
 #[derive(Clone, Copy, Debug)]

@@ -1,17 +1,54 @@
 //! `Vector` on AVX-512F: `__m512` (16 × f32) and `__m512d` (8 × f64).
 //!
 //! SAFETY (for every `unsafe` block in this file): the intrinsics need
-//! AVX-512F. Values of these types are only created inside the AVX-512
-//! tier's `#[target_feature(enable = "avx512f,avx2,fma")]` kernels, which
-//! are only entered through a `dispatch::Supported` token for
-//! `Isa::Avx512`, i.e. on a CPU that reported those features. Memory
-//! access: `load`/`store` go through slices bounds-checked to hold `LANES`
-//! elements; `load_ptr` and `store_ptr` rely on their callers' contracts
-//! (`# Safety` on the trait); masked loads and stores touch only the lanes
-//! whose mask bit is set, which are within the slice they come from.
+//! AVX-512F. Values of these types are only made by kernels running inside
+//! [`Avx512::vectorize`]'s `#[target_feature]` function, which takes a `Avx512`
+//! token, which [`Tier::token`] only gives where [`Avx512::detect`] found
+//! AVX-512F (with AVX2 and FMA) on this CPU. Memory access: `load`/`store` go through
+//! slices bounds-checked to hold `LANES` elements; `load_ptr` and
+//! `store_ptr` rely on their callers' contracts (`# Safety` on the trait);
+//! masked loads and stores touch only the lanes their mask selects, which
+//! lie within the slice they come from.
 
-use super::Vector;
+use super::avx2::Avx2;
+use super::{Kernel, Tier, Tile, Vector};
 use std::arch::x86_64::*;
+
+/// The AVX-512 tier's token: only made on a CPU with AVX-512F, AVX2 and FMA.
+#[derive(Debug, Clone, Copy)]
+pub struct Avx512(());
+
+// SAFETY: `detect` checks every feature `vectorize` enables (and those
+// rustc turns on with them, such as F16C with AVX-512F), and the vectors below use
+// only those.
+unsafe impl Tier for Avx512 {
+    type F32 = F32x16;
+    type F64 = F64x8;
+    /// 6 rows by 4 vectors (6 x 64 `f32`, 6 x 32 `f64`), BLIS's shape for
+    /// AVX-512 on AMD: 24 accumulators, 4 vectors of W and a broadcast in 32 zmm.
+    /// One or two rows take 8 vectors. A direct-path panel of one vector
+    /// takes 12 rows: 12 independent FMA chains, more than the 8 that cover
+    /// the FMA latency on two pipes, and 12 row pointers, which the 16
+    /// general registers still mostly hold (16 rows spill them); of two
+    /// vectors, 12 rows (24 accumulators, as the main tile).
+    type GemmTile = Tile<6, 4, 8, 12, 12>;
+    fn detect() -> bool {
+        Avx2::detect() && is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("f16c")
+    }
+    unsafe fn token() -> Self {
+        Avx512(())
+    }
+    #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        fn run<K: Kernel>(tier: Avx512, kernel: K) -> K::Output {
+            kernel.run(tier)
+        }
+        // SAFETY: `self` is a token of this tier: the CPU has every feature
+        // `run` is compiled with.
+        unsafe { run(self, kernel) }
+    }
+}
 
 /// 16 × `f32` in a `__m512`.
 #[derive(Clone, Copy, Debug)]

@@ -1,16 +1,21 @@
-//! The vector type the kernels are written against, and its implementations:
-//! one per instruction-set tier and element type.
+//! The tiers: one type per instruction set, each owning its vector types,
+//! its CPU check and its one `#[target_feature]` entry point; and the
+//! traits kernels are written against, once for every tier.
 //!
-//! | tier | `f32` | `f64` | file |
-//! |---|---|---|---|
-//! | portable | `[f32; 8]` | `[f64; 4]` | this file (plain Rust; the compiler vectorises it for the build target) |
-//! | AVX2 + FMA | `__m256` | `__m256d` | `avx2.rs` |
-//! | AVX-512F | `__m512` | `__m512d` | `avx512.rs` |
+//! | tier | file | `f32` | `f64` | compiled for |
+//! |---|---|---|---|---|
+//! | [`portable::Portable`] | `portable.rs` | `wide::f32x8` | `wide::f64x4` | the build's baseline (SSE2 on x86-64, NEON on aarch64, simd128 on wasm) |
+//! | [`avx2::Avx2`] | `avx2.rs` | `__m256` | `__m256d` | AVX2 + FMA |
+//! | [`avx512::Avx512`] | `avx512.rs` | `__m512` | `__m512d` | AVX-512F (+ AVX2, FMA) |
 //!
-//! A kernel is a generic function over `V: Vector<T>`, marked
-//! `#[inline(always)]`; each tier instantiates it inside a function compiled
-//! with `#[target_feature]` for that tier, so the intrinsics behind `V`'s
-//! methods inline into code that is allowed to use them.
+//! A kernel is a type implementing [`Kernel`]: its `run::<S>` is generic
+//! over the tier `S` and uses `T::Vec<S>` ([`crate::float::Float::Vec`]),
+//! the tier's vector of `T`, through the [`Vector`] trait. `run` is
+//! `#[inline(always)]`, and a tier's [`Tier::vectorize`] calls it from
+//! inside a function compiled with `#[target_feature]` for that tier, so
+//! the intrinsics behind `Vector`'s methods inline into code that may use
+//! them. [`crate::dispatch::vectorize`] is the one place that turns a
+//! detected tier into its type.
 //!
 //! Every operation is lane-wise and the same for body and tail (a tail is
 //! loaded padded to a full vector), so an element's result never depends on
@@ -20,8 +25,84 @@
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod portable;
 
 use std::ops::{Add, Div, Mul, Sub};
+
+/// An instruction-set tier: a zero-sized token that can only be had on a
+/// CPU with every feature the tier's code is compiled with.
+///
+/// # Safety
+/// [`Tier::detect`] returns true only if this CPU has every feature that
+/// [`Tier::vectorize`]'s `#[target_feature]` function enables, and the
+/// tier's vector types use no instruction beyond them.
+pub unsafe trait Tier: Copy + Send + Sync + 'static {
+    /// The tier's vector of `f32`.
+    type F32: Vector<f32>;
+    /// The tier's vector of `f64`.
+    type F64: Vector<f64>;
+    /// The GEMM microkernel's tile shapes on this tier.
+    type GemmTile: TileShape;
+    /// Whether this CPU has every feature the tier is compiled for.
+    fn detect() -> bool;
+    /// The token.
+    ///
+    /// # Safety
+    /// [`Tier::detect`] returned true on this CPU.
+    unsafe fn token() -> Self;
+    /// Runs `kernel` inside this tier's `#[target_feature]` function.
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output;
+}
+
+/// A kernel written once for every tier (pulp's `WithSimd`).
+pub trait Kernel {
+    /// What the kernel returns.
+    type Output;
+    /// The kernel on tier `S`. Implementations are `#[inline(always)]`, so
+    /// that they compile into [`Tier::vectorize`]'s `#[target_feature]`
+    /// function.
+    fn run<S: Tier>(self, tier: S) -> Self::Output;
+}
+
+/// The GEMM microkernel's tile shapes of one tier, as constants: `MR` rows
+/// by `NV` vectors for the main tile, `NW` vectors for one or two rows, and
+/// `MR1` and `MR2` rows for panels of one and two vectors on the direct path
+/// (not used when not above `MR`).
+#[derive(Debug, Clone, Copy)]
+pub struct Tile<
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+    const MR1: usize,
+    const MR2: usize,
+>;
+
+/// A tile shape handing its constants to a [`TileKernel`] as const
+/// generics (which a generic `S::GemmTile` could not do through associated
+/// constants on stable Rust).
+pub trait TileShape {
+    /// Runs `k` with this shape's constants.
+    fn with<K: TileKernel>(k: K) -> K::Output;
+}
+
+/// Code generic over a tile shape ([`TileShape::with`]).
+pub trait TileKernel {
+    /// What it returns.
+    type Output;
+    /// The code, for tile constants `MR, NV, NW, MR1, MR2`.
+    fn run<const MR: usize, const NV: usize, const NW: usize, const MR1: usize, const MR2: usize>(
+        self,
+    ) -> Self::Output;
+}
+
+impl<const MR: usize, const NV: usize, const NW: usize, const MR1: usize, const MR2: usize>
+    TileShape for Tile<MR, NV, NW, MR1, MR2>
+{
+    #[inline(always)]
+    fn with<K: TileKernel>(k: K) -> K::Output {
+        k.run::<MR, NV, NW, MR1, MR2>()
+    }
+}
 
 /// The most lanes any tier's vector has (AVX-512 `f32`): the size of the
 /// stack arrays kernels stage one vector's worth of values in.
@@ -32,8 +113,8 @@ pub const MAX_LANES: usize = 16;
 /// # Safety
 /// An implementation may use instructions the build's baseline target lacks,
 /// provided a value of the type can only exist on a CPU that has them: the
-/// x86 implementations are private to their tier's kernels, which are only
-/// ever entered through a `dispatch::Supported` token for that tier.
+/// x86 implementations are made only inside their tier's
+/// [`Tier::vectorize`], which is only entered with a token of that tier.
 pub unsafe trait Vector<T: Copy>:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
 {
@@ -79,7 +160,8 @@ pub unsafe trait Vector<T: Copy>:
     /// [`Vector::load_padded`].
     fn store_prefix(self, d: &mut [T]);
     /// `a * b + c`: fused (one rounding) on the x86 tiers, a multiply and an
-    /// add on the portable one.
+    /// add on the portable one (on every target, so its results are the
+    /// same everywhere).
     fn madd(a: Self, b: Self, c: Self) -> Self;
     /// `b > a ? b : a` lane-wise: x86's `max(b, a)`. NaN in `b` is dropped, NaN
     /// in `a` kept; `max_fast(x, 0)` is ReLU with NumPy's -0.0 and NaN
@@ -252,150 +334,3 @@ pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) 
     }
     a[0]
 }
-
-/// The portable vector: a plain array, every operation a loop over its
-/// lanes that the compiler unrolls and vectorises for the build target
-/// (SSE2 on default x86-64, NEON on aarch64).
-#[derive(Clone, Copy, Debug)]
-pub struct Portable<T, const N: usize>(pub [T; N]);
-
-macro_rules! portable_vector {
-    ($t:ident, $n:literal, $mant:literal) => {
-        impl Add for Portable<$t, $n> {
-            type Output = Self;
-            #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                Portable(std::array::from_fn(|i| self.0[i] + o.0[i]))
-            }
-        }
-        impl Sub for Portable<$t, $n> {
-            type Output = Self;
-            #[inline(always)]
-            fn sub(self, o: Self) -> Self {
-                Portable(std::array::from_fn(|i| self.0[i] - o.0[i]))
-            }
-        }
-        impl Mul for Portable<$t, $n> {
-            type Output = Self;
-            #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                Portable(std::array::from_fn(|i| self.0[i] * o.0[i]))
-            }
-        }
-        impl Div for Portable<$t, $n> {
-            type Output = Self;
-            #[inline(always)]
-            fn div(self, o: Self) -> Self {
-                Portable(std::array::from_fn(|i| self.0[i] / o.0[i]))
-            }
-        }
-
-        // SAFETY: plain Rust on the baseline target; no instruction beyond it.
-        unsafe impl Vector<$t> for Portable<$t, $n> {
-            const LANES: usize = $n;
-            #[inline(always)]
-            fn splat(v: $t) -> Self {
-                Portable([v; $n])
-            }
-            #[inline(always)]
-            fn load(s: &[$t]) -> Self {
-                Portable(s[..$n].try_into().expect("LANES elements"))
-            }
-            #[inline(always)]
-            unsafe fn load_ptr(p: *const $t) -> Self {
-                // SAFETY: the caller guarantees $n readable elements at `p`.
-                Portable(unsafe { p.cast::<[$t; $n]>().read_unaligned() })
-            }
-            #[inline(always)]
-            unsafe fn store_ptr(self, p: *mut $t) {
-                // SAFETY: the caller guarantees $n writable elements at `p`.
-                unsafe { p.cast::<[$t; $n]>().write_unaligned(self.0) }
-            }
-            #[inline(always)]
-            fn permute(self, idx: &[i32]) -> Self {
-                assert_eq!(idx.len(), $n);
-                Portable(std::array::from_fn(|i| self.0[idx[i] as usize % $n]))
-            }
-            #[inline(always)]
-            fn load_padded(s: &[$t], fill: $t) -> Self {
-                $crate::simd::check_part(s.len(), $n);
-                let mut a = [fill; $n];
-                a[..s.len()].copy_from_slice(s);
-                Portable(a)
-            }
-            #[inline(always)]
-            fn store(self, d: &mut [$t]) {
-                d[..$n].copy_from_slice(&self.0);
-            }
-            #[inline(always)]
-            fn store_prefix(self, d: &mut [$t]) {
-                $crate::simd::check_part(d.len(), $n);
-                let n = d.len();
-                d.copy_from_slice(&self.0[..n]);
-            }
-            #[inline(always)]
-            fn madd(a: Self, b: Self, c: Self) -> Self {
-                a * b + c
-            }
-            #[inline(always)]
-            fn max_fast(a: Self, b: Self) -> Self {
-                Portable(std::array::from_fn(|i| {
-                    if b.0[i] > a.0[i] { b.0[i] } else { a.0[i] }
-                }))
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                Portable(self.0.map($t::abs))
-            }
-            #[inline(always)]
-            fn select_ge_zero(x: Self, a: Self, b: Self) -> Self {
-                Portable(std::array::from_fn(|i| {
-                    if x.0[i] >= 0.0 { a.0[i] } else { b.0[i] }
-                }))
-            }
-            #[inline(always)]
-            fn gt_zero_and(x: Self, v: Self) -> Self {
-                Portable(std::array::from_fn(
-                    |i| if x.0[i] > 0.0 { v.0[i] } else { 0.0 },
-                ))
-            }
-            #[inline(always)]
-            fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self {
-                Portable(std::array::from_fn(|i| {
-                    if x.0[i] < lo.0[i] { 0.0 } else { y.0[i] }
-                }))
-            }
-            #[inline(always)]
-            fn scale_pow2_magic(y: Self, t: Self) -> Self {
-                Portable(std::array::from_fn(|i| {
-                    $t::from_bits(y.0[i].to_bits().wrapping_add(t.0[i].to_bits() << $mant))
-                }))
-            }
-            #[inline(always)]
-            fn one() -> Self {
-                Portable([1.0; $n])
-            }
-            #[inline(always)]
-            fn min_fast(a: Self, b: Self) -> Self {
-                Portable(std::array::from_fn(|i| {
-                    if b.0[i] < a.0[i] { b.0[i] } else { a.0[i] }
-                }))
-            }
-            #[inline(always)]
-            fn any_nan(self) -> bool {
-                self.0.iter().any(|v| v.is_nan())
-            }
-            #[inline(always)]
-            fn reduce_add(self) -> $t {
-                pairwise(self.0, |a, b| a + b)
-            }
-            #[inline(always)]
-            fn reduce_max_fast(self) -> $t {
-                pairwise(self.0, |a, b| if b > a { b } else { a })
-            }
-        }
-    };
-}
-
-portable_vector!(f32, 8, 23);
-portable_vector!(f64, 4, 52);

@@ -21,10 +21,10 @@
 //! and 64 for `f64`: the kernels' exp errs by at most 2 ulp, the sum adds
 //! `cols - 1` roundings, the scaling two; `x - max` is computed exactly
 //! (TwoSum) for rows spanning `S` or more, and for narrower rows its rounding
-//! costs at most `S/2` units. Measured over dense sweeps
-//! (`tests/accuracy.rs`, `tests/exhaustive.rs`), the largest relative error
-//! of any output is 6.8e-7 for `f32` and 4.0e-15 for `f64`, inside the
-//! documented 1e-6 and 1e-14.
+//! costs at most `S/2` units. The accuracy tests (`tests/accuracy.rs`,
+//! `tests/exhaustive.rs`) check outputs against this bound and against the
+//! documented 1e-6 (`f32`) and 1e-14 (`f64`) over dense sweeps; the largest
+//! errors they found are in BENCHMARKS.md.
 //!
 //! A row sums to 1 within `(cols + 2) · ε`: the sum's rounding (at most
 //! `(cols - 1) ε/2`) and the reciprocal's and the product's (`ε/2` each) do
@@ -32,41 +32,49 @@
 //! the sum of the same rounded exponentials.
 //!
 //! # Instruction sets
-//! The algorithm is in `portable.rs`, written once over the tier's vector
-//! type; [`crate::dispatch`] picks the AVX-512, AVX2 or portable build of it.
+//! The algorithm is in `kernel.rs`, written once over the tier's vector
+//! type; [`crate::dispatch`] runs it on the AVX-512, AVX2 or portable tier.
 //! Rows of up to [`SMALL_COLS`] elements are vectorised across rows (one row
 //! per lane), longer rows within the row, in three passes (max, exp-store-sum,
-//! scale), which beat the online two-pass variant by 1.5 to 2x in the
-//! benchmarks (`BENCHMARKS.md`).
+//! scale), which beat an online variant (running max and rescaled sum) by
+//! 1.5 to 2x in the benchmarks (`BENCHMARKS.md`; `benches/softmax.rs` keeps
+//! a copy of that variant to compare against).
 //!
 //! # Threads
-//! Batches of at least [`PAR_MIN_ELEMS`] elements are split across samples
+//! Batches of at least 16 Ki elements are split across samples
 //! with rayon, inside the caller's current pool. Every row is computed by the
 //! same code whatever the split, so results are bitwise identical for any
 //! thread count, batch size and row position.
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod avx512;
-mod portable;
+mod kernel;
+
+use std::marker::PhantomData;
 
 use rayon::prelude::*;
 
-use crate::dispatch::{self, Isa, Supported};
+use crate::dispatch::{self, Supported};
+use crate::error::ShapeError;
+use crate::float::Float;
 use crate::io::{InPlace, Io, Split};
-use crate::{Float, ShapeError};
+use crate::simd::{Kernel, Tier};
 
-pub use portable::SMALL_COLS;
+/// Rows of at most this many elements (16) are computed several to a
+/// vector; longer rows one at a time. A tuning constant, not API.
+#[doc(hidden)]
+pub use kernel::SMALL_COLS;
 
-/// The smallest batch (in elements) that is split across rayon threads.
-///
-/// Measured on the 2-core development machine (`cargo bench --bench softmax
-/// -- softmax_split`, f32, 128 columns, medians): the serial kernel runs at
-/// about 350 M elements/s; a two-way `rayon::join` of halves loses at 4 Ki
-/// elements (20 µs against 12 µs serial), breaks even near 8 Ki (20 µs
-/// against 24 µs) and wins from 16 Ki on (32 µs against 47 µs). The threshold
-/// sits at 16 Ki, where the split has paid for its fork clearly.
+/// Softmax rows spanning less than this skip the exact subtraction of the
+/// max (`S` in the accuracy bound above): 16 for `f32`, 64 for `f64`.
+#[doc(hidden)]
+pub fn exact_spread<T: Float>() -> T {
+    kernel::exact_spread::<T>()
+}
+
+/// The smallest batch (in elements) that is split across rayon threads:
+/// 16 Ki, where a two-way split has clearly paid for its fork
+/// (`cargo bench --bench softmax -- softmax_split`; BENCHMARKS.md,
+/// "Measurements behind the code"). A tuning constant, not API.
+#[doc(hidden)]
 pub const PAR_MIN_ELEMS: usize = 16 * 1024;
 
 /// Row-wise softmax of `x` (rows of `cols` elements) into `out`.
@@ -88,14 +96,7 @@ pub const PAR_MIN_ELEMS: usize = 16 * 1024;
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn softmax_rows<T: Float>(x: &[T], out: &mut [T], cols: usize) -> Result<(), ShapeError> {
-    softmax_rows_with_isa(
-        dispatch::selected(),
-        Variant::ThreePass,
-        x,
-        out,
-        cols,
-        false,
-    )
+    softmax_rows_with_isa(dispatch::selected(), x, out, cols, false)
 }
 
 /// [`softmax_rows`] in place.
@@ -133,7 +134,7 @@ pub fn softmax_rows_masked<T: Float>(
     out: &mut [T],
     cols: usize,
 ) -> Result<(), ShapeError> {
-    softmax_rows_with_isa(dispatch::selected(), Variant::ThreePass, x, out, cols, true)
+    softmax_rows_with_isa(dispatch::selected(), x, out, cols, true)
 }
 
 /// [`softmax_rows_masked`] in place.
@@ -142,17 +143,6 @@ pub fn softmax_rows_masked<T: Float>(
 /// As [`softmax_rows_inplace`].
 pub fn softmax_rows_masked_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
     softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, true)
-}
-
-/// Which algorithm: the three-pass kernel every public function uses, or
-/// the online variant kept for the benchmark that compared them.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    /// Max, exp-store-sum, scale.
-    ThreePass,
-    /// Running max and rescaled sum, then exp and scale.
-    Online,
 }
 
 /// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
@@ -165,34 +155,41 @@ fn use_threads(len: usize) -> bool {
     len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
 }
 
-/// Runs the kernel of tier `isa` on whole rows.
-fn run<T: Float>(isa: Supported, variant: Variant, io: impl Io<T>, cols: usize, masked: bool) {
-    match (isa.isa(), variant) {
-        // SAFETY: `isa` is a `Supported` token for AVX-512, so this CPU has
-        // every feature the `avx512` kernels are compiled with (`dispatch`).
-        #[cfg(target_arch = "x86_64")]
-        (Isa::Avx512, Variant::ThreePass) => unsafe { avx512::softmax_rows(io, cols, masked) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        (Isa::Avx512, Variant::Online) => unsafe { avx512::softmax_rows_online(io, cols, masked) },
-        // SAFETY: `isa` is a `Supported` token for AVX2, so this CPU has AVX2
-        // and FMA, the features the `avx2` kernels are compiled with.
-        #[cfg(target_arch = "x86_64")]
-        (Isa::Avx2, Variant::ThreePass) => unsafe { avx2::softmax_rows(io, cols, masked) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        (Isa::Avx2, Variant::Online) => unsafe { avx2::softmax_rows_online(io, cols, masked) },
-        (_, Variant::ThreePass) => portable::softmax_rows::<T, T::Portable>(io, cols, masked),
-        (_, Variant::Online) => portable::softmax_rows_online::<T, T::Portable>(io, cols, masked),
+/// The softmax of whole rows of `io`, as a kernel for every tier.
+struct SoftmaxRows<T, I> {
+    io: I,
+    cols: usize,
+    masked: bool,
+    elem: PhantomData<T>,
+}
+
+impl<T: Float, I: Io<T>> Kernel for SoftmaxRows<T, I> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        kernel::softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked);
     }
 }
 
+/// Runs the kernel on tier `isa` on whole rows.
+fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool) {
+    let elem = PhantomData;
+    dispatch::vectorize(
+        isa,
+        SoftmaxRows {
+            io,
+            cols,
+            masked,
+            elem,
+        },
+    );
+}
+
 /// [`softmax_rows`] (or [`softmax_rows_masked`] when `masked`) on a chosen
-/// tier and variant, for tests and benches.
+/// tier, for tests and benches.
 #[doc(hidden)]
 pub fn softmax_rows_with_isa<T: Float>(
     isa: Supported,
-    variant: Variant,
     x: &[T],
     out: &mut [T],
     cols: usize,
@@ -212,9 +209,9 @@ pub fn softmax_rows_with_isa<T: Float>(
         let block = rows_per_task(cols) * cols;
         x.par_chunks(block)
             .zip(out.par_chunks_mut(block))
-            .for_each(|(src, dst)| run(isa, variant, Split { src, dst }, cols, masked));
+            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked));
     } else {
-        run(isa, variant, Split { src: x, dst: out }, cols, masked);
+        run(isa, Split { src: x, dst: out }, cols, masked);
     }
     Ok(())
 }
@@ -237,12 +234,11 @@ pub fn softmax_rows_inplace_with_isa<T: Float>(
     if x.is_empty() {
         return Ok(());
     }
-    let variant = Variant::ThreePass;
     if use_threads(x.len()) {
         x.par_chunks_mut(rows_per_task(cols) * cols)
-            .for_each(|rows| run(isa, variant, InPlace(rows), cols, masked));
+            .for_each(|rows| run(isa, InPlace(rows), cols, masked));
     } else {
-        run(isa, variant, InPlace(x), cols, masked);
+        run(isa, InPlace(x), cols, masked);
     }
     Ok(())
 }

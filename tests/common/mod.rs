@@ -59,20 +59,20 @@ pub fn dense_bound<T: Float>(k: usize, scale: f64) -> f64 {
 /// - each `e^(x_i - max)`: at most `EXP_*_MAX_ULPS` = 2 ulp = `4u` from the
 ///   exp (measured in `tests/accuracy.rs`), plus `u |r| <= 0.35u` from adding
 ///   the subtraction's rounding error into the reduced argument: `5u`. Rows
-///   spanning less than `T::EXACT_SPREAD` skip that correction, and `x - max`
-///   (below `EXACT_SPREAD` in magnitude) then rounds by at most half its ulp:
-///   `EXACT_SPREAD / 2` more units of `u` (8 for f32, 32 for f64);
+///   spanning less than `softmax::exact_spread::<T>()` (`S`) skip that correction, and `x - max`
+///   (below `S` in magnitude) then rounds by at most half its ulp:
+///   `S / 2` more units of `u` (8 for f32, 32 for f64);
 /// - the sum of `n` such terms: `(n - 1) u` from the additions plus the
-///   terms' own errors (a weighted mean of them): again `5u + EXACT_SPREAD / 2`;
+///   terms' own errors (a weighted mean of them): again `5u + S / 2`;
 /// - the reciprocal of the sum and the product: `2u`.
 ///
-/// Total `(n + 11 + EXACT_SPREAD) u` relative, to first order. The f64
+/// Total `(n + 11 + S) u` relative, to first order. The f64
 /// reference is compensated (a few f64 ulps); its error is bounded by the same
 /// formula with f64's `u` and added. The exp flushes results below
 /// `1.5 · MIN_POSITIVE` to zero, so `2 · MIN_POSITIVE` is allowed in absolute
 /// terms.
 pub fn softmax_bound<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
-    let coef = n as f64 + 11.0 + T::EXACT_SPREAD.to_f64();
+    let coef = n as f64 + 11.0 + nn_kernels::softmax::exact_spread::<T>().to_f64();
     coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0) * exact.abs() + 2.0 * min_positive
 }
 

@@ -1,12 +1,11 @@
 //! The element-wise activations, written once over the tier's vector type
-//! `V`. The portable tier runs them on `T::Portable`; `avx2.rs` and
-//! `avx512.rs` run the same code on their vectors inside functions compiled
-//! for those instruction sets. Each is the lane-wise form of its scalar
-//! definition in [`crate::reference`].
+//! `V` (see [`crate::simd`]). Each is the lane-wise form of its scalar
+//! definition in [`crate::reference`]. [`Activation`]'s fused form in the
+//! dense layer's tiles runs the same maps.
 
-use super::Op;
-use crate::Float;
+use super::{Activation, Op};
 use crate::exp::exp_le0;
+use crate::float::Float;
 use crate::io::{Io, LaneMap};
 use crate::simd::Vector;
 
@@ -19,6 +18,42 @@ pub(super) fn apply<T: Float, V: Vector<T>>(op: Op, mut io: impl Io<T>) {
         Op::Step => io.map_vec::<V>(all, T::ZERO, &mut Step),
         Op::Sigmoid => io.map_vec::<V>(all, T::ZERO, &mut Sigmoid),
         Op::ExpLe0 => io.map_vec::<V>(all, T::ZERO, &mut ExpLe0),
+    }
+}
+
+impl Activation {
+    /// The activation on one vector: the dense layer's epilogue, after the
+    /// bias. A new fused activation is a variant here and its arm, running
+    /// its element-wise map.
+    #[inline(always)]
+    pub(crate) fn map<T: Float, V: Vector<T>>(self, x: V) -> V {
+        match self {
+            Activation::Identity => x,
+            Activation::Relu => LaneMap::<T, V>::map(&mut Relu, x),
+        }
+    }
+
+    /// The activation on one value, the same operation as [`Activation::map`]
+    /// on one lane (outputs no tile reaches, such as `k == 0`).
+    #[inline(always)]
+    pub(crate) fn scalar<T: Float>(self, x: T) -> T {
+        match self {
+            Activation::Identity => x,
+            // `max_fast(x, 0)`'s rule: -0.0 and NaN pass through.
+            Activation::Relu => {
+                if T::ZERO > x {
+                    T::ZERO
+                } else {
+                    x
+                }
+            }
+        }
+    }
+
+    /// Whether the activation is the identity (no epilogue work).
+    #[inline(always)]
+    pub(crate) fn is_identity(self) -> bool {
+        self == Activation::Identity
     }
 }
 

@@ -1,7 +1,6 @@
-//! Softmax over rows, written once over the tier's vector type `V`. The
-//! portable tier runs it on `T::Portable`; `avx2.rs` and `avx512.rs` run the
-//! same code on their vectors inside functions compiled for those
-//! instruction sets. Its definition is [`crate::reference::softmax_row_f64`].
+//! Softmax over rows, written once over the tier's vector type `V` (see
+//! [`crate::simd`]). Its definition is
+//! [`crate::reference::softmax_row_f64`].
 //!
 //! Two paths, chosen by the row length alone (so a row's result never depends
 //! on where it sits in a batch, the batch size or the thread count):
@@ -14,22 +13,15 @@
 //!   in a vector as loaded, and lane permutes give each lane its row's max
 //!   and sum; longer ones are transposed, one row per lane, `LANES` rows at
 //!   a time. Both take each row's max and sum in the same order.
-//!
-//! An online variant ([`softmax_rows_online`]: running max and rescaled sum
-//! in one pass, exp and scale in a second) is kept for the benchmark that
-//! chose the three-pass form (`BENCHMARKS.md`).
 
-use crate::Float;
-use crate::exp::{exp_diff_le0, exp_le0, exp_le0_in_range};
+use crate::exp::{ExpFloat, exp_diff_le0, exp_le0_in_range};
+use crate::float::Float;
 use crate::io::{Io, LaneMap};
 use crate::simd::{MAX_LANES, Vector};
 
 /// Rows of at most this many elements take the across-rows path: a row
 /// shorter than one AVX-512 vector of `f32`.
 pub const SMALL_COLS: usize = 16;
-
-/// Block of the online variant's first pass, in elements.
-const ONLINE_BLOCK: usize = 1024;
 
 /// `max(a, b)` that propagates NaN: once `a` is NaN it stays NaN.
 #[inline(always)]
@@ -98,9 +90,21 @@ fn row_max<T: Float, V: Vector<T>>(row: &[T]) -> (T, T) {
     (max, max - min)
 }
 
+/// Rows spanning less than this skip the exact subtraction ([`Spread`]): 16
+/// for `f32`, 64 for `f64`. The accuracy bound in the module docs counts
+/// it (`S`).
+#[inline(always)]
+pub(crate) fn exact_spread<T: Float>() -> T {
+    T::from_f64(if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
+        16.0
+    } else {
+        64.0
+    })
+}
+
 /// Which exp pass a row takes, by its spread `max - min`:
 ///
-/// - `Narrow` (spread `< T::EXACT_SPREAD`: 16 for f32, 64 for f64): every
+/// - `Narrow` (spread `<` [`exact_spread`]: 16 for f32, 64 for f64): every
 ///   `x - max` is below 16 (64) in magnitude, so its rounding costs at most
 ///   `2^-21` (`2^-47`) relative in the exponential, inside the documented
 ///   bound; the exact-subtraction correction (six adds per vector) is
@@ -118,9 +122,9 @@ enum Spread {
 impl Spread {
     #[inline(always)]
     fn of<T: Float>(spread: T) -> Spread {
-        if spread < T::EXACT_SPREAD {
+        if spread < exact_spread::<T>() {
             Spread::Narrow
-        } else if spread <= -T::EXP.lo {
+        } else if spread <= -T::exp_consts().lo {
             Spread::InRange
         } else {
             Spread::Wide
@@ -189,19 +193,6 @@ impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<V, MODE> {
     }
 }
 
-/// `exp(x - max) * inv`: the online variant's second pass.
-struct ExpScale<V> {
-    max: V,
-    inv: V,
-}
-
-impl<T: Float, V: Vector<T>> LaneMap<T, V> for ExpScale<V> {
-    #[inline(always)]
-    fn map(&mut self, x: V) -> V {
-        exp_diff_le0::<T, V, false>(x, self.max) * self.inv
-    }
-}
-
 /// `out *= s`, vector by vector.
 #[inline(always)]
 fn scale<T: Float, V: Vector<T>>(out: &mut [T], s: T) {
@@ -249,9 +240,9 @@ fn softmax_small_rows<T: Float, V: Vector<T>, const COLS: usize>(
     let rows = io.input().len() / COLS;
     let mut r0 = 0;
     // Only where a masked store is one instruction (AVX-512): each vector
-    // of rows ends in a partial store. Measured (f32 300x3, one thread, same
-    // run): AVX-512 1.25 -> 0.65 µs; AVX2 (`vmaskmov` stores) 1.14 -> 1.61
-    // µs and portable 2.3 -> 6.4 µs, so those keep the transposes.
+    // of rows ends in a partial store, which on AVX2 (`vmaskmov`) and the
+    // portable tier costs more than the transposes save (BENCHMARKS.md,
+    // "Measurements behind the code").
     if V::MASKED_STORE_FAST && V::LANES / COLS >= IN_LANES_MIN_ROWS && V::LANES <= MAX_LANES {
         r0 = rows_in_lanes::<T, V, COLS>(io, masked);
     }
@@ -319,11 +310,9 @@ fn row_in_vector<T: Float, V: Vector<T>, const COLS: usize>(
     io.output()[at..at + COLS].copy_from_slice(&lanes[..COLS]);
 }
 
-/// Rows per vector from which [`rows_in_lanes`] beats the transposes.
-/// Measured on AVX-512 (1200 rows, one thread, same run, ns with / without):
-/// f32 2 columns (8 rows a vector) 1084 / 2724, 3 columns 2329 / 4573, 5
-/// columns (3 rows) 4830 / 6696, 8 columns (2 rows) 10566 / 10269; f64 2
-/// columns (4 rows) 2749 / 5214, 3 columns (2 rows) 7561 / 6584.
+/// Rows per vector from which [`rows_in_lanes`] beats the transposes: at
+/// two rows a vector the permutes cost what the transposes do (BENCHMARKS.md,
+/// "Measurements behind the code").
 const IN_LANES_MIN_ROWS: usize = 3;
 
 /// Rows of `COLS <= LANES / 2` elements, `R = LANES / COLS` rows per
@@ -493,55 +482,5 @@ pub(super) fn softmax_rows<T: Float, V: Vector<T>>(mut io: impl Io<T>, cols: usi
         for r in 0..rows {
             softmax_row::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
         }
-    }
-}
-
-/// The online variant, for the benchmark only: one pass keeps a running max
-/// and a sum rescaled whenever the max grows (per block of
-/// [`ONLINE_BLOCK`]), a second pass computes `exp(x - max) / sum` again.
-/// One pass over memory fewer than [`softmax_rows`], one `exp` per element
-/// more.
-#[inline(always)]
-pub(super) fn softmax_rows_online<T: Float, V: Vector<T>>(
-    mut io: impl Io<T>,
-    cols: usize,
-    masked: bool,
-) {
-    let rows = io.input().len() / cols;
-    for r in 0..rows {
-        let row = r * cols..(r + 1) * cols;
-        let (mut max, mut sum) = (T::NEG_INFINITY, T::ZERO);
-        let mut b = row.start;
-        while b < row.end {
-            let block = b..(b + ONLINE_BLOCK).min(row.end);
-            let new_max = max_nan(max, row_max::<T, V>(&io.input()[block.clone()]).0);
-            if !is_finite(new_max) {
-                max = new_max;
-                if new_max == T::NEG_INFINITY {
-                    b = block.end;
-                    continue; // all -inf so far: nothing to add
-                }
-                break; // NaN or +inf decides the row
-            }
-            let rescale = if max == T::NEG_INFINITY {
-                T::ZERO
-            } else {
-                let d = V::splat(max) - V::splat(new_max);
-                exp_le0::<T, V>(d).reduce_max_fast()
-            };
-            sum = sum * rescale
-                + exp_sum::<T, V, false, { Spread::Wide as u8 }>(&mut io, block.clone(), new_max);
-            max = new_max;
-            b = block.end;
-        }
-        if !is_finite(max) {
-            io.output()[row].fill(special_fill(max, masked));
-            continue;
-        }
-        let mut f = ExpScale {
-            max: V::splat(max),
-            inv: V::splat(T::ONE / sum),
-        };
-        io.map_vec(row, T::NEG_INFINITY, &mut f);
     }
 }

@@ -1,0 +1,270 @@
+//! The paths that read W in place: the narrow path (`k <= NARROW_MAX_K`,
+//! `n <= LANES`: W in registers, no tiles) and the direct path (tiles over
+//! X and W in place, whole `k` per tile), for products too small for
+//! packing to pay.
+
+use super::blis::Problem;
+use super::microkernel::{MAX_MR, RowMajorRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows};
+use crate::float::Float;
+use crate::simd::{MAX_LANES, Vector};
+
+/// [`narrow`] with `K = pr.k` (at most `NARROW_MAX_K`) as a constant, so
+/// the loop over `k` is unrolled.
+///
+/// # Safety
+/// As [`narrow`].
+#[inline(always)]
+pub(super) unsafe fn narrow_k<T: Float, V: Vector<T>>(pr: &Problem<T>, w: *const T, ld: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match pr.k {
+            1 => narrow::<T, V, 1>(pr, w, ld),
+            2 => narrow::<T, V, 2>(pr, w, ld),
+            3 => narrow::<T, V, 3>(pr, w, ld),
+            4 => narrow::<T, V, 4>(pr, w, ld),
+            5 => narrow::<T, V, 5>(pr, w, ld),
+            6 => narrow::<T, V, 6>(pr, w, ld),
+            7 => narrow::<T, V, 7>(pr, w, ld),
+            _ => narrow::<T, V, 8>(pr, w, ld),
+        }
+    }
+}
+
+/// The narrow path, for `k = K <= NARROW_MAX_K` and `n <= LANES`: W's `K`
+/// rows held in `K` registers, the bias in one, and per row of X `K`
+/// broadcasts, `K` FMAs and one store of `n` lanes. No packing, no tiles.
+///
+/// # Safety
+/// As [`gemm`], with `pr.k == K` and `pr.n <= LANES`.
+#[inline(always)]
+unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *const T, ldw: usize) {
+    let n = pr.n;
+    debug_assert!(pr.k == K && n <= V::LANES);
+    let zero = V::splat(T::ZERO);
+    // Loops, not closures: a closure holding a vector operation would not
+    // inline into this tier's `#[target_feature]` function.
+    let mut wv = [zero; K];
+    for (p, wv) in wv.iter_mut().enumerate() {
+        // SAFETY: row `p < K` of W has `n` elements.
+        *wv = V::load_padded(
+            unsafe { std::slice::from_raw_parts(w.add(p * ldw), n) },
+            T::ZERO,
+        );
+    }
+    let start = match pr.bias {
+        // SAFETY: the bias has `n` values.
+        Some(b) => V::load_padded(unsafe { std::slice::from_raw_parts(b, n) }, T::ZERO),
+        None => zero,
+    };
+    // SAFETY: forwarded from the caller.
+    let done = unsafe { narrow_packed_rows::<T, V, K>(pr, w, ldw) };
+    for i in done..pr.m {
+        // SAFETY: row `i < m` of X has `K` elements.
+        let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
+        let mut acc = start;
+        for (&x, &w) in x.iter().zip(&wv) {
+            acc = V::madd(V::splat(x), w, acc);
+        }
+        acc = pr.act.map::<T, V>(acc);
+        // SAFETY: row `i < m` of `out` has `n` elements, ours alone. Unless
+        // masked stores are cheap: with whole rows (`ldc == n`, so the block is `m · n` contiguous
+        // elements) a full vector fits while `i · n + LANES <= m · n`; its
+        // lanes past `n` land in rows `i + 1 ..`, which are stored after it.
+        unsafe {
+            let row = pr.out.add(i * pr.ldc);
+            if !V::MASKED_STORE_FAST && pr.ldc == n && i * n + V::LANES <= pr.m * n {
+                acc.store_ptr(row);
+            } else {
+                acc.store_prefix(std::slice::from_raw_parts_mut(row, n));
+            }
+        }
+    }
+}
+
+/// The narrow path for outputs so narrow that several rows fit one vector
+/// (`R = LANES / n >= 2` rows, and their `R · K` inputs too), with whole
+/// rows (`ldc == n`, `ldx == K`): lane `j` computes row `j / n`, column
+/// `j % n` of a block of `R` rows. Per block: one load of X, `K` lane
+/// permutes that spread each row's `x[p]` over its `n` lanes, `K` FMAs with
+/// W's rows tiled `R` times, one store of `R · n` lanes. Each lane is still
+/// its element's FMA chain from its bias. Returns the rows done (whole
+/// blocks); [`narrow`] does the rest one row at a time.
+///
+/// # Safety
+/// As [`narrow`].
+#[inline(always)]
+unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) -> usize {
+    let (l, n) = (V::LANES, pr.n);
+    let r = l / n;
+    if r < 2 || r * K > l || pr.ldx != K || pr.ldc != n || l > MAX_LANES {
+        return 0;
+    }
+    let used = r * n;
+    // Lane `j < used`: row `j / n`, column `j % n`; lanes past `used` repeat
+    // lane 0 and are never stored. Plain arrays first, vectors after (no
+    // closure may hold a vector operation: it would not inline into this
+    // tier's `#[target_feature]` function).
+    let mut w_tiled = [[T::ZERO; MAX_LANES]; K];
+    let mut b_tiled = [T::ZERO; MAX_LANES];
+    let mut idx = [[0i32; MAX_LANES]; K];
+    for j in 0..l {
+        let (row, col) = if j < used { (j / n, j % n) } else { (0, 0) };
+        for p in 0..K {
+            // SAFETY: W has `K` rows of `n` columns; `col < n`.
+            w_tiled[p][j] = unsafe { *w.add(p * ldw + col) };
+            idx[p][j] = (row * K + p) as i32;
+        }
+        // SAFETY: the bias has `n` values.
+        b_tiled[j] = pr.bias.map_or(T::ZERO, |b| unsafe { *b.add(col) });
+    }
+    let mut wt = [V::splat(T::ZERO); K];
+    for (wt, w_tiled) in wt.iter_mut().zip(&w_tiled) {
+        *wt = V::load(&w_tiled[..l]);
+    }
+    let start = V::load(&b_tiled[..l]);
+    let blocks = pr.m / r;
+    for b in 0..blocks {
+        // SAFETY: rows `b·r .. b·r + r` (< m) of X are `r · K` contiguous
+        // elements (`ldx == K`); a full-vector load stays inside X while
+        // `b·r·K + LANES <= m·K`, a masked one reads only the `r · K`.
+        let xv = unsafe {
+            let at = pr.x.add(b * r * K);
+            if b * r * K + l <= pr.m * K {
+                V::load_ptr(at)
+            } else {
+                V::load_padded(std::slice::from_raw_parts(at, r * K), T::ZERO)
+            }
+        };
+        let mut acc = start;
+        for (idx_p, &w_p) in idx.iter().zip(&wt) {
+            acc = V::madd(xv.permute(&idx_p[..l]), w_p, acc);
+        }
+        acc = pr.act.map::<T, V>(acc);
+        // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
+        // elements of this block (`ldc == n`). Without cheap masked stores,
+        // a full vector fits while `b·r·n + LANES <= m·n`, and its lanes
+        // past `r · n` land in later rows, stored after it.
+        unsafe {
+            let at = pr.out.add(b * used);
+            if !V::MASKED_STORE_FAST && b * used + l <= pr.m * n {
+                acc.store_ptr(at);
+            } else {
+                acc.store_prefix(std::slice::from_raw_parts_mut(at, used));
+            }
+        }
+    }
+    blocks * r
+}
+
+/// The direct path: X and W read in place, whole `k` per tile.
+///
+/// A panel of at most two vectors of columns (a narrow output, or the last
+/// panel of one) takes taller tiles when the tier has them (`MR1` rows for
+/// one vector, `MR2` for two): an `MR x 1` tile has only `MR` independent
+/// FMA chains, too few to cover the FMA's latency on both pipes, and a
+/// 10-class output is such a panel on every row.
+///
+/// # Safety
+/// As [`gemm`], with `w` (row stride `ldw`) the row-major weights.
+#[inline(always)]
+pub(super) unsafe fn direct<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+    const MR1: usize,
+    const MR2: usize,
+>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) {
+    let (l, nr) = (V::LANES, NV * V::LANES);
+    let wide = wide_rows(pr.m);
+    let step = if wide { NW * l } else { nr };
+    // Loop 2: one panel of NR columns of W (2·NR for wide tiles), read in
+    // place.
+    for jr in (0..pr.n).step_by(step) {
+        let cols = step.min(pr.n - jr);
+        // SAFETY: columns `jr .. jr + cols` of W, the bias and `out` exist
+        // (the caller's contract).
+        unsafe {
+            if wide {
+                direct_panel::<T, V, 2, NW, true>(pr, w, ldw, (jr, cols));
+            } else if cols <= l && MR1 > MR {
+                direct_panel::<T, V, MR1, 1, false>(pr, w, ldw, (jr, cols));
+            } else if cols <= 2 * l && NV > 2 && MR2 > MR {
+                direct_panel::<T, V, MR2, 2, false>(pr, w, ldw, (jr, cols));
+            } else {
+                direct_panel::<T, V, MR, NV, false>(pr, w, ldw, (jr, cols));
+            }
+        }
+    }
+}
+
+/// Loop 1 of the direct path over one panel of `cols` columns from `jr`:
+/// `MR x NV` tiles ([`tile_wide`] for one or two rows when `WIDE`), X and W
+/// read in place.
+///
+/// # Safety
+/// As [`direct`], with columns `jr .. jr + cols` (at most `NV` vectors)
+/// inside the problem.
+#[inline(always)]
+unsafe fn direct_panel<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const WIDE: bool,
+>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+    (jr, cols): (usize, usize),
+) {
+    debug_assert!(MR <= MAX_MR && cols <= NV * V::LANES);
+    // SAFETY: column `jr` of the bias exists.
+    let start = pr
+        .bias
+        .map_or(Start::Zero, |b| Start::Bias(unsafe { b.add(jr) }));
+    let full = cols == NV * V::LANES;
+    for ir in (0..pr.m).step_by(MR) {
+        let rows = MR.min(pr.m - ir);
+        // SAFETY (all pointer offsets below): rows `ir .. ir + rows` of X
+        // and `out`, and columns `jr .. jr + cols` of W and `out`, are
+        // inside the problem (the caller's contract).
+        let a = RowsLhs {
+            rows: std::array::from_fn(|r| unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) }),
+        };
+        let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
+        let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
+        // SAFETY: as above; the tiles read at most `MR` rows of `a` (rows
+        // past `rows` repeat the last), and edge tiles load only the `cols`
+        // columns that exist.
+        unsafe {
+            match (WIDE, full) {
+                (true, true) => {
+                    let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
+                    tile_wide::<T, V, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.act);
+                }
+                (true, false) => {
+                    let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
+                    tile_wide::<T, V, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.act);
+                }
+                (false, true) => {
+                    let b = RowMajorRhs::<T, true> { ptr, ld: ldw, cols };
+                    tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.act);
+                }
+                (false, false) => {
+                    let b = RowMajorRhs::<T, false> { ptr, ld: ldw, cols };
+                    tile_rows::<T, V, MR, NV>(pr.k, a, b, c, pr.ldc, size, start, pr.act);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The packed path: BLIS's five loops around the microkernel, each
+//! labelled with the cache its block is sized for.
+
+use super::blis::{Blocks, Problem, WSrc};
+use super::microkernel::{PackedLhs, PackedRhs, Start, tile_rows, tile_wide, wide_rows};
+use super::pack::{pack_w, pack_x};
+use super::scratch::{return_scratch, scratch_slice, take_scratch};
+use crate::activation::Activation;
+use crate::float::Float;
+use crate::simd::Vector;
+
+/// The packed path: BLIS's five loops around the microkernel.
+///
+/// # Safety
+/// As [`gemm`].
+#[inline(always)]
+pub(super) unsafe fn packed<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+>(
+    bl: &Blocks,
+    pr: &Problem<T>,
+) {
+    let nr = bl.nr;
+    let kc_max = bl.kc_for(pr.k);
+    let x_len = bl.mc.next_multiple_of(MR) * kc_max;
+    let w_len = match pr.w {
+        WSrc::RowMajor { .. } => kc_max * bl.nc.min(pr.n).next_multiple_of(nr),
+        WSrc::Packed { .. } => 0,
+    };
+    let mut buf = take_scratch::<T>(x_len + w_len);
+    {
+        let (x_buf, w_buf) = scratch_slice::<T>(&mut buf, x_len + w_len).split_at_mut(x_len);
+        // Loop 5: a block of NC columns of W (for L3).
+        for jc in (0..pr.n).step_by(bl.nc) {
+            let nc = bl.nc.min(pr.n - jc);
+            // Loop 4: a block of KC of the depth (sizes the L1 micro-panels).
+            for pc in (0..pr.k).step_by(kc_max) {
+                let kc = kc_max.min(pr.k - pc);
+                let start = match (pc, pr.bias) {
+                    (0, Some(b)) => Start::Bias(b),
+                    (0, None) => Start::Zero,
+                    _ => Start::Out,
+                };
+                // The activation once the chain is complete: after the last block.
+                let act = if pc + kc == pr.k {
+                    pr.act
+                } else {
+                    Activation::Identity
+                };
+                let w_block: *const T = match pr.w {
+                    WSrc::RowMajor { ptr, ld } => {
+                        // SAFETY: rows `pc .. pc + kc`, columns
+                        // `jc .. jc + nc` are inside W.
+                        unsafe { pack_w::<T, V, NV>(w_buf, ptr, ld, (pc, kc), (jc, nc)) };
+                        w_buf.as_ptr()
+                    }
+                    // SAFETY: `pack_w` laid out the `kc` rows from `pc` for
+                    // all `n_pad` columns at `pc · n_pad`, panel by panel.
+                    WSrc::Packed { ptr, n_pad, col0 } => unsafe {
+                        ptr.add(pc * n_pad + (col0 + jc) * kc)
+                    },
+                };
+                // Loop 3: a block of MC rows of X (for L2).
+                for ic in (0..pr.m).step_by(bl.mc) {
+                    let mc = bl.mc.min(pr.m - ic);
+                    // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
+                    // are inside X.
+                    unsafe { pack_x::<T, MR>(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc)) };
+                    // Loop 2: one KC x NR micro-panel of W (stays in L2, near the core);
+                    // two at once for wide tiles.
+                    let wide = wide_rows(mc);
+                    let step = if wide { 2 * nr } else { nr };
+                    for jr in (0..nc).step_by(step) {
+                        let cols = step.min(nc - jr);
+                        let b = PackedRhs::<T, NV> {
+                            ptr: w_block.wrapping_add(jr * kc),
+                            kc,
+                        };
+                        let start = match start {
+                            Start::Bias(bias) => Start::Bias(bias.wrapping_add(jc + jr)),
+                            s => s,
+                        };
+                        // Loop 1: one MR x KC micro-panel of X.
+                        for ir in (0..mc).step_by(MR) {
+                            let rows = MR.min(mc - ir);
+                            let a = PackedLhs {
+                                ptr: x_buf[ir * kc..].as_ptr(),
+                                stride: MR,
+                            };
+                            let size = (rows, cols);
+                            // SAFETY: the panels hold `kc` steps of `MR` rows
+                            // and `NR` columns (a wide tile with `cols > NR`
+                            // reads the next panel too, which exists); the
+                            // tile's `rows x cols` lie inside `out` (row
+                            // `ic + ir`, column `jc + jr`).
+                            unsafe {
+                                let c = pr.out.add((ic + ir) * pr.ldc + jc + jr);
+                                if cols > nr {
+                                    tile_wide::<T, V, NW>(kc, a, b, c, pr.ldc, size, start, act);
+                                } else {
+                                    tile_rows::<T, V, MR, NV>(
+                                        kc, a, b, c, pr.ldc, size, start, act,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return_scratch(buf);
+}
