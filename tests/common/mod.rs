@@ -2,12 +2,19 @@
 //! vector width, derived error bounds, and thread-pool runners.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use nn_kernels::Float;
+pub mod unary;
 
-/// Lanes of each tier's vector for `T`: portable (32 bytes), AVX2 (32
-/// bytes), AVX-512 (64 bytes).
-pub fn lanes<T: Float>() -> [usize; 2] {
-    [32 / std::mem::size_of::<T>(), 64 / std::mem::size_of::<T>()]
+use nn_kernels::Float;
+use nn_kernels::dispatch::{Isa, vector_lanes};
+
+/// The distinct lane counts of every tier's vector for `T`, as the library
+/// itself uses them (`vector_lanes`), for every tier whether this CPU has it
+/// or not, so the lengths derived from them do not depend on the machine.
+pub fn lanes<T: Float>() -> Vec<usize> {
+    let mut v: Vec<usize> = Isa::ALL.iter().map(|&isa| vector_lanes::<T>(isa)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Lengths that cover every tail case of every tier: for each vector width
