@@ -548,7 +548,7 @@ fn forward_error(
     out_len: usize,
 ) -> Option<(&'static str, ShapeErrorKind)> {
     assert!(inputs >= 2, "the model covers layers with inputs >= 2");
-    if x_len % inputs != 0 {
+    if !x_len.is_multiple_of(inputs) {
         return Some((
             "x",
             ShapeErrorKind::NotMultiple {
@@ -699,7 +699,8 @@ fn activations_off_by_one<T: nn_kernels::Float>() {
         ("sigmoid", act::sigmoid_with_isa::<T>),
         ("exp_le0", act::exp_le0_with_isa::<T>),
     ];
-    let public: [(&str, fn(&[T], &mut [T]) -> Result<(), ShapeError>); 3] = [
+    type Public<T> = fn(&[T], &mut [T]) -> Result<(), ShapeError>;
+    let public: [(&str, Public<T>); 3] = [
         ("relu", nn_kernels::relu::<T>),
         ("step", nn_kernels::step::<T>),
         ("sigmoid", nn_kernels::sigmoid::<T>),
