@@ -356,3 +356,405 @@ fn shape_errors_never_panic_over_a_grid_of_bad_shapes() {
     });
     assert!(result.is_ok(), "a bad shape panicked");
 }
+
+// ---------------------------------------------------------------------------
+// Off-by-one lengths of every length check.
+//
+// Each check below loops over `wrong_lengths(expected)`, so no argument is
+// tried at one wrong length only: one fewer (when there is one), one more,
+// and 0 (the empty slice, which takes early-return paths in some kernels)
+// when it differs from both.
+// ---------------------------------------------------------------------------
+
+/// Lengths that a check expecting `expected` must refuse: `expected - 1`
+/// (if `expected > 0`), `expected + 1`, and 0 (if `expected > 1`).
+fn wrong_lengths(expected: usize) -> Vec<usize> {
+    let mut v = Vec::new();
+    if expected > 1 {
+        v.push(0);
+    }
+    if expected > 0 {
+        v.push(expected - 1);
+    }
+    v.push(expected + 1);
+    v
+}
+
+#[test]
+fn wrong_lengths_yields_one_fewer_one_more_and_empty() {
+    assert_eq!(wrong_lengths(0), [1]);
+    assert_eq!(wrong_lengths(1), [0, 2]);
+    assert_eq!(wrong_lengths(6), [0, 5, 7]);
+}
+
+/// A value no kernel writes for these inputs (they are all small and
+/// finite): a refused call must leave it in place.
+const UNTOUCHED: f64 = -12345.0;
+
+fn filled<T: nn_kernels::Float>(n: usize, v: f64) -> Vec<T> {
+    vec![T::from_f64(v); n]
+}
+
+fn assert_untouched<T: nn_kernels::Float>(out: &[T], what: &str) {
+    for (i, v) in out.iter().enumerate() {
+        assert_eq!(
+            v.to_bits_u64(),
+            T::from_f64(UNTOUCHED).to_bits_u64(),
+            "{what}: a refused call wrote out[{i}] = {v:?}"
+        );
+    }
+}
+
+/// `(m, k, n)` shapes for the product checks: general, all ones, and each
+/// dim zero (so expected lengths of 0 are covered: any element is one too many).
+const PRODUCT_SHAPES: [(usize, usize, usize); 5] =
+    [(3, 5, 7), (1, 1, 1), (0, 3, 4), (2, 0, 3), (2, 3, 0)];
+
+fn dense_off_by_one<T: nn_kernels::Float>() {
+    for (m, k, n) in PRODUCT_SHAPES {
+        let what = format!("dense<{}> {m}x{k}x{n}", T::NAME);
+        let (x, w, bias) = (
+            filled::<T>(m * k, 0.5),
+            filled::<T>(k * n, 0.25),
+            filled::<T>(n, 1.0),
+        );
+        for act in [Activation::Identity, Activation::Relu] {
+            let mut out = filled::<T>(m * n, UNTOUCHED);
+            nn_kernels::dense(&x, &w, &bias, &mut out, m, k, n, act)
+                .unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
+            for l in wrong_lengths(m * k) {
+                let mut out = filled::<T>(m * n, UNTOUCHED);
+                let r = nn_kernels::dense(&filled::<T>(l, 0.5), &w, &bias, &mut out, m, k, n, act);
+                assert_err(r, "dense", "x", len(m * k, l));
+                assert_untouched(&out, &what);
+            }
+            for l in wrong_lengths(k * n) {
+                let mut out = filled::<T>(m * n, UNTOUCHED);
+                let r = nn_kernels::dense(&x, &filled::<T>(l, 0.25), &bias, &mut out, m, k, n, act);
+                assert_err(r, "dense", "w", len(k * n, l));
+                assert_untouched(&out, &what);
+            }
+            for l in wrong_lengths(n) {
+                let mut out = filled::<T>(m * n, UNTOUCHED);
+                let r = nn_kernels::dense(&x, &w, &filled::<T>(l, 1.0), &mut out, m, k, n, act);
+                assert_err(r, "dense", "bias", len(n, l));
+                assert_untouched(&out, &what);
+            }
+            for l in wrong_lengths(m * n) {
+                let mut out = filled::<T>(l, UNTOUCHED);
+                let r = nn_kernels::dense(&x, &w, &bias, &mut out, m, k, n, act);
+                assert_err(r, "dense", "out", len(m * n, l));
+                assert_untouched(&out, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn dense_refuses_every_operand_one_off() {
+    dense_off_by_one::<f32>();
+    dense_off_by_one::<f64>();
+}
+
+fn matmul_off_by_one<T: nn_kernels::Float>() {
+    for (m, k, n) in PRODUCT_SHAPES {
+        let what = format!("matmul<{}> {m}x{k}x{n}", T::NAME);
+        let (a, b) = (filled::<T>(m * k, 0.5), filled::<T>(k * n, 0.25));
+        let mut out = filled::<T>(m * n, UNTOUCHED);
+        nn_kernels::matmul(&a, &b, &mut out, m, k, n)
+            .unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
+        for l in wrong_lengths(m * k) {
+            let mut out = filled::<T>(m * n, UNTOUCHED);
+            let r = nn_kernels::matmul(&filled::<T>(l, 0.5), &b, &mut out, m, k, n);
+            assert_err(r, "matmul", "a", len(m * k, l));
+            assert_untouched(&out, &what);
+        }
+        for l in wrong_lengths(k * n) {
+            let mut out = filled::<T>(m * n, UNTOUCHED);
+            let r = nn_kernels::matmul(&a, &filled::<T>(l, 0.25), &mut out, m, k, n);
+            assert_err(r, "matmul", "b", len(k * n, l));
+            assert_untouched(&out, &what);
+        }
+        for l in wrong_lengths(m * n) {
+            let mut out = filled::<T>(l, UNTOUCHED);
+            let r = nn_kernels::matmul(&a, &b, &mut out, m, k, n);
+            assert_err(r, "matmul", "out", len(m * n, l));
+            assert_untouched(&out, &what);
+        }
+    }
+}
+
+#[test]
+fn matmul_refuses_every_operand_one_off() {
+    matmul_off_by_one::<f32>();
+    matmul_off_by_one::<f64>();
+}
+
+fn packed_off_by_one<T: nn_kernels::Float>() {
+    for (m, k, n) in PRODUCT_SHAPES {
+        let what = format!("dense_packed<{}> {m}x{k}x{n}", T::NAME);
+        let w = filled::<T>(k * n, 0.25);
+        for l in wrong_lengths(k * n) {
+            assert_err(
+                nn_kernels::PackedWeights::new(&filled::<T>(l, 0.25), k, n),
+                "PackedWeights::new",
+                "w",
+                len(k * n, l),
+            );
+        }
+        let p = nn_kernels::PackedWeights::new(&w, k, n)
+            .unwrap_or_else(|e| panic!("{what}: right w refused: {e}"));
+        let (x, bias) = (filled::<T>(m * k, 0.5), filled::<T>(n, 1.0));
+        for act in [Activation::Identity, Activation::Relu] {
+            let mut out = filled::<T>(m * n, UNTOUCHED);
+            nn_kernels::dense_packed(&x, &p, &bias, &mut out, m, act)
+                .unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
+            for l in wrong_lengths(m * k) {
+                let mut out = filled::<T>(m * n, UNTOUCHED);
+                let r = nn_kernels::dense_packed(&filled::<T>(l, 0.5), &p, &bias, &mut out, m, act);
+                assert_err(r, "dense_packed", "x", len(m * k, l));
+                assert_untouched(&out, &what);
+            }
+            for l in wrong_lengths(n) {
+                let mut out = filled::<T>(m * n, UNTOUCHED);
+                let r = nn_kernels::dense_packed(&x, &p, &filled::<T>(l, 1.0), &mut out, m, act);
+                assert_err(r, "dense_packed", "bias", len(n, l));
+                assert_untouched(&out, &what);
+            }
+            for l in wrong_lengths(m * n) {
+                let mut out = filled::<T>(l, UNTOUCHED);
+                let r = nn_kernels::dense_packed(&x, &p, &bias, &mut out, m, act);
+                assert_err(r, "dense_packed", "out", len(m * n, l));
+                assert_untouched(&out, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn packed_weights_and_dense_packed_refuse_every_operand_one_off() {
+    packed_off_by_one::<f32>();
+    packed_off_by_one::<f64>();
+}
+
+/// The documented outcome of `Dense::forward` with `x` of `x_len` and `out`
+/// of `out_len` for a layer of `inputs >= 2` inputs: `x` must be whole
+/// samples (else `NotMultiple` on `x`), and `out` must hold that many
+/// samples' outputs (else `Length` on `out`).
+fn forward_error(
+    inputs: usize,
+    neurons: usize,
+    x_len: usize,
+    out_len: usize,
+) -> Option<(&'static str, ShapeErrorKind)> {
+    assert!(inputs >= 2, "the model covers layers with inputs >= 2");
+    if !x_len.is_multiple_of(inputs) {
+        return Some((
+            "x",
+            ShapeErrorKind::NotMultiple {
+                len: x_len,
+                cols: inputs,
+            },
+        ));
+    }
+    let want = x_len / inputs * neurons;
+    (want != out_len).then_some(("out", len(want, out_len)))
+}
+
+fn forward_off_by_one<T: nn_kernels::Float>() {
+    for (m, inputs, neurons) in [(3, 5, 7), (1, 2, 1), (4, 3, 2)] {
+        let mut layer = Dense::<T>::new(inputs, neurons, &mut nn_kernels::rng::default_rng(3));
+        for prepared in [false, true] {
+            if prepared {
+                layer.prepare();
+            }
+            let what = format!(
+                "Dense<{}>({inputs}, {neurons}) m={m} prepared={prepared}",
+                T::NAME
+            );
+            let x = filled::<T>(m * inputs, 0.5);
+            for act in [Activation::Identity, Activation::Relu] {
+                let mut out = filled::<T>(m * neurons, UNTOUCHED);
+                layer
+                    .forward_with(&x, &mut out, act)
+                    .unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
+                for l in wrong_lengths(m * inputs) {
+                    let mut out = filled::<T>(m * neurons, UNTOUCHED);
+                    let (arg, kind) = forward_error(inputs, neurons, l, m * neurons)
+                        .unwrap_or_else(|| panic!("{what}: x of {l} has a valid shape"));
+                    let xl = filled::<T>(l, 0.5);
+                    assert_err(
+                        layer.forward_with(&xl, &mut out, act),
+                        "Dense::forward",
+                        arg,
+                        kind.clone(),
+                    );
+                    assert_untouched(&out, &what);
+                    if act == Activation::Identity {
+                        assert_err(layer.forward(&xl, &mut out), "Dense::forward", arg, kind);
+                        assert_untouched(&out, &what);
+                    }
+                }
+                for l in wrong_lengths(m * neurons) {
+                    let mut out = filled::<T>(l, UNTOUCHED);
+                    let kind = len(m * neurons, l);
+                    assert_eq!(
+                        forward_error(inputs, neurons, x.len(), l),
+                        Some(("out", kind.clone()))
+                    );
+                    assert_err(
+                        layer.forward_with(&x, &mut out, act),
+                        "Dense::forward",
+                        "out",
+                        kind.clone(),
+                    );
+                    assert_untouched(&out, &what);
+                    if act == Activation::Identity {
+                        assert_err(layer.forward(&x, &mut out), "Dense::forward", "out", kind);
+                        assert_untouched(&out, &what);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dense_forward_refuses_x_and_out_one_off_prepared_or_not() {
+    forward_off_by_one::<f32>();
+    forward_off_by_one::<f64>();
+}
+
+fn softmax_off_by_one<T: nn_kernels::Float>() {
+    type OutOfPlace<T> = fn(&[T], &mut [T], usize) -> Result<(), ShapeError>;
+    type InPlace<T> = fn(&mut [T], usize) -> Result<(), ShapeError>;
+    let split: [(&str, OutOfPlace<T>); 2] = [
+        ("softmax_rows", nn_kernels::softmax_rows::<T>),
+        ("softmax_rows_masked", nn_kernels::softmax_rows_masked::<T>),
+    ];
+    let inplace: [(&str, InPlace<T>); 2] = [
+        (
+            "softmax_rows_inplace",
+            nn_kernels::softmax_rows_inplace::<T>,
+        ),
+        (
+            "softmax_rows_masked_inplace",
+            nn_kernels::softmax_rows_masked_inplace::<T>,
+        ),
+    ];
+    // cols >= 2, so that one element more or fewer than whole rows is never
+    // whole rows; long rows too, past every tier's vector width.
+    for (rows, cols) in [(1, 2), (4, 3), (3, 17), (2, 100)] {
+        let n = rows * cols;
+        let x = filled::<T>(n, 0.5);
+        for (name, f) in split {
+            let what = format!("{name}<{}> {rows}x{cols}", T::NAME);
+            let mut out = filled::<T>(n, UNTOUCHED);
+            f(&x, &mut out, cols).unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
+            for l in wrong_lengths(n) {
+                // `out` one off from `x`.
+                let mut out = filled::<T>(l, UNTOUCHED);
+                assert_err(f(&x, &mut out, cols), name, "out", len(n, l));
+                assert_untouched(&out, &what);
+                // `x` (and `out` with it) one off from whole rows; 0 is zero
+                // rows, which is valid.
+                let mut out = filled::<T>(l, UNTOUCHED);
+                let r = f(&filled::<T>(l, 0.5), &mut out, cols);
+                if l == 0 {
+                    r.unwrap_or_else(|e| panic!("{what}: empty input refused: {e}"));
+                } else {
+                    assert_err(r, name, "x", ShapeErrorKind::NotMultiple { len: l, cols });
+                    assert_untouched(&out, &what);
+                }
+            }
+        }
+        for (name, f) in inplace {
+            let what = format!("{name}<{}> {rows}x{cols}", T::NAME);
+            for l in wrong_lengths(n) {
+                let mut buf = filled::<T>(l, UNTOUCHED);
+                let r = f(&mut buf, cols);
+                if l == 0 {
+                    r.unwrap_or_else(|e| panic!("{what}: empty input refused: {e}"));
+                } else {
+                    assert_err(r, name, "x", ShapeErrorKind::NotMultiple { len: l, cols });
+                    assert_untouched(&buf, &what);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_refuses_out_one_off_and_partial_rows() {
+    softmax_off_by_one::<f32>();
+    softmax_off_by_one::<f64>();
+}
+
+fn activations_off_by_one<T: nn_kernels::Float>() {
+    use nn_kernels::activation as act;
+    type Split<T> = fn(nn_kernels::dispatch::Supported, &[T], &mut [T]) -> Result<(), ShapeError>;
+    let ops: [(&str, Split<T>); 4] = [
+        ("relu", act::relu_with_isa::<T>),
+        ("step", act::step_with_isa::<T>),
+        ("sigmoid", act::sigmoid_with_isa::<T>),
+        ("exp_le0", act::exp_le0_with_isa::<T>),
+    ];
+    type Public<T> = fn(&[T], &mut [T]) -> Result<(), ShapeError>;
+    let public: [(&str, Public<T>); 3] = [
+        ("relu", nn_kernels::relu::<T>),
+        ("step", nn_kernels::step::<T>),
+        ("sigmoid", nn_kernels::sigmoid::<T>),
+    ];
+    // ReLU runs a plain loop (with its own check) below 256 elements and
+    // the kernels from 256 on; both sides, and lengths past a vector.
+    for n in [0usize, 1, 5, 17, 255, 256, 257, 1000] {
+        let x = filled::<T>(n, -0.5);
+        for l in wrong_lengths(n) {
+            for isa in nn_kernels::dispatch::supported_isas() {
+                for (name, f) in ops {
+                    let mut out = filled::<T>(l, UNTOUCHED);
+                    assert_err(f(isa, &x, &mut out), name, "out", len(n, l));
+                    assert_untouched(&out, &format!("{name}<{}> on {}", T::NAME, isa.isa()));
+                }
+            }
+            for (name, f) in public {
+                let mut out = filled::<T>(l, UNTOUCHED);
+                assert_err(f(&x, &mut out), name, "out", len(n, l));
+                assert_untouched(&out, &format!("{name}<{}>", T::NAME));
+            }
+        }
+    }
+}
+
+#[test]
+fn activations_refuse_out_one_off_on_every_tier() {
+    activations_off_by_one::<f32>();
+    activations_off_by_one::<f64>();
+}
+
+fn argmax_off_by_one<T: nn_kernels::Float>() {
+    for (rows, cols) in [(1, 1), (1, 3), (4, 3), (7, 16), (3, 40)] {
+        let x = filled::<T>(rows * cols, 0.5);
+        let mut idx = vec![usize::MAX; rows];
+        nn_kernels::argmax_rows(&x, cols, &mut idx).expect("right lengths");
+        for l in wrong_lengths(rows) {
+            let mut idx = vec![usize::MAX; l];
+            assert_err(
+                nn_kernels::argmax_rows(&x, cols, &mut idx),
+                "argmax_rows",
+                "out",
+                len(rows, l),
+            );
+            assert!(
+                idx.iter().all(|&i| i == usize::MAX),
+                "a refused call wrote out"
+            );
+        }
+    }
+}
+
+#[test]
+fn argmax_refuses_out_one_off() {
+    argmax_off_by_one::<f32>();
+    argmax_off_by_one::<f64>();
+}

@@ -220,3 +220,26 @@ fn forward_pass_matches_numpy() {
         assert_eq!(classes, want, "{}", key("argmax"));
     }
 }
+
+/// `np.linspace(0, 1, 50)`: `start + i * step` gives `49 * (1 / 49) =
+/// 0.9999999999999999` for the last value, and NumPy overwrites it with
+/// `stop` exactly. The other cases' last values come out exact either way,
+/// so this is the one that tells the overwrite is there.
+#[test]
+fn linspace_last_value_is_stop_as_numpys_where_the_step_would_miss_it() {
+    let (a, b, n) = (0.0f64, 1.0f64, 50usize);
+    let step = (b - a) / (n - 1) as f64;
+    assert_ne!(
+        (n - 1) as f64 * step + a,
+        b,
+        "the case must be one where the step alone misses stop"
+    );
+    let key = format!("linspace/{a:?}/{b:?}/{n}");
+    let want = fixture(&key);
+    assert_eq!(
+        want[n - 1].to_bits(),
+        b.to_bits(),
+        "{key}: NumPy's last value"
+    );
+    common::assert_bits_eq(&linspace(a, b, n), want, &key);
+}

@@ -1,145 +1,44 @@
 //! Every vectorised kernel against its scalar reference, over lengths derived
 //! from the vector width (0, 1, lane-1, lane, lane+1, 2·lane+1, primes, ...)
 //! and sub-slices starting at odd offsets; outputs pre-filled with NaN so an
-//! element that is not written shows up.
+//! element that is not written shows up. The element-wise kernels go through
+//! one tester, `common::unary`.
 
 mod common;
 
-use common::{OFFSETS, assert_bits_eq, lengths, tiers, values};
-use nn_kernels::dispatch::Supported;
+use common::{assert_bits_eq, lengths, tiers, unary, values};
 use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 use nn_kernels::{Activation, Float, reference};
 
-/// Inputs that hit every special case of the element-wise kernels, cycled to
-/// any length, mixed with ordinary values.
-fn specials<T: Float>(n: usize, seed: u64) -> Vec<T> {
-    let special = [
-        T::ZERO,
-        -T::ZERO,
-        T::NAN,
-        -T::NAN,
-        T::INFINITY,
-        T::NEG_INFINITY,
-        T::MAX,
-        -T::MAX,
-        T::from_f64(1e-310),  // subnormal in f64, 0 in f32
-        T::from_f64(-1e-310), // (and its negative)
-        T::from_f64(1e-40),   // subnormal in f32
-        T::from_f64(-1e-40),
-    ];
-    let ordinary = values::<T>(n, seed, 10.0);
-    (0..n)
-        .map(|i| {
-            if i % 3 == 0 {
-                special[(i / 3) % special.len()]
-            } else {
-                ordinary[i]
-            }
-        })
-        .collect()
-}
-
-type Kernel<T> = fn(Supported, &[T], &mut [T]) -> Result<(), nn_kernels::ShapeError>;
-
-/// `kernel` on every tier, out of place and (through `inplace`) in place,
-/// against `want` element by element.
-fn check_elementwise<T: Float>(
-    name: &str,
-    kernel: Kernel<T>,
-    inplace: Option<fn(Supported, &mut [T])>,
-    check: impl Fn(T, T) -> bool,
-) {
-    for isa in tiers() {
-        for n in lengths::<T>() {
-            for off in OFFSETS {
-                let buf = specials::<T>(n + off, n as u64);
-                let x = &buf[off..];
-                let ctx = format!("{name}<{}> on {} n={n} off={off}", T::NAME, isa.isa());
-                let mut out = vec![T::NAN; n + off];
-                kernel(isa, x, &mut out[off..]).unwrap();
-                for (i, (&o, &v)) in out[off..].iter().zip(x).enumerate() {
-                    assert!(check(v, o), "{ctx}: x[{i}] = {v:?} gave {o:?}");
-                }
-                if let Some(inplace) = inplace {
-                    let mut b = buf.clone();
-                    inplace(isa, &mut b[off..]);
-                    assert_bits_eq(&b[off..], &out[off..], &format!("{ctx}: in place"));
-                    assert_bits_eq(
-                        &b[..off],
-                        &buf[..off],
-                        "elements before the slice untouched",
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn same_bits<T: Float>(want: fn(T) -> T) -> impl Fn(T, T) -> bool {
-    move |x, got| got.to_bits_u64() == want(x).to_bits_u64()
+/// ReLU, step, sigmoid and the exp through the one element-wise tester
+/// (`tests/common/unary.rs`): every supported tier, every tail length of
+/// every tier's vector width, sub-slice offsets 0..4, out of place with NaN
+/// pre-filled and guard elements on both sides, and in place. Each op's
+/// tolerance and its derivation are beside its descriptor there: bit for bit
+/// for ReLU and step, the documented 4 ε (plus the reference's 2 ε of `f64`)
+/// for sigmoid, the documented 2 ulp for the exp.
+#[test]
+fn relu_equals_its_reference_bitwise_on_every_tier() {
+    unary::UnaryTester::new::<f32>().test(&unary::relu::<f32>());
+    unary::UnaryTester::new::<f64>().test(&unary::relu::<f64>());
 }
 
 #[test]
-fn relu_and_step_equal_their_references_bitwise_on_every_tier() {
-    use nn_kernels::activation::{
-        relu_inplace_with_isa, relu_with_isa, step_inplace_with_isa, step_with_isa,
-    };
-    check_elementwise::<f32>(
-        "relu",
-        relu_with_isa,
-        Some(relu_inplace_with_isa),
-        same_bits(reference::relu),
-    );
-    check_elementwise::<f64>(
-        "relu",
-        relu_with_isa,
-        Some(relu_inplace_with_isa),
-        same_bits(reference::relu),
-    );
-    let step_inplace = Some(step_inplace_with_isa as fn(Supported, &mut [_]));
-    check_elementwise::<f32>(
-        "step",
-        step_with_isa,
-        step_inplace,
-        same_bits(reference::step),
-    );
-    let step_inplace = Some(step_inplace_with_isa as fn(Supported, &mut [_]));
-    check_elementwise::<f64>(
-        "step",
-        step_with_isa,
-        step_inplace,
-        same_bits(reference::step),
-    );
-}
-
-/// Sigmoid within 4 ε of the exact value (derivation in `nn_kernels::sigmoid`'s
-/// docs); `f64` libm's result is the exact value for `f32`, and within 1 ulp
-/// of it for `f64` (one more ε).
-fn sigmoid_ok<T: Float>(x: T, got: T) -> bool {
-    let want = reference::sigmoid(x.to_f64());
-    if want.is_nan() {
-        return got.is_nan();
-    }
-    let eps = T::EPSILON.to_f64()
-        + if std::mem::size_of::<T>() == 8 {
-            f64::EPSILON
-        } else {
-            0.0
-        };
-    // Results below 1.5 · MIN_POSITIVE may be flushed to zero (the exp's range).
-    (got.to_f64() - want).abs() <= 4.0 * eps * want + 2.0 * common::min_positive::<T>()
+fn step_equals_its_reference_bitwise_on_every_tier() {
+    unary::UnaryTester::new::<f32>().test(&unary::step::<f32>());
+    unary::UnaryTester::new::<f64>().test(&unary::step::<f64>());
 }
 
 #[test]
-fn sigmoid_within_bound_on_every_tier() {
-    // In place too: a tail done as an overlapping whole vector must read
-    // its inputs before the loop overwrites them (sigmoid applied twice to
-    // an element would show).
-    use nn_kernels::activation::{sigmoid_inplace_with_isa, sigmoid_with_isa};
-    let inplace = Some(sigmoid_inplace_with_isa as fn(Supported, &mut [_]));
-    check_elementwise::<f32>("sigmoid", sigmoid_with_isa, inplace, sigmoid_ok::<f32>);
-    let inplace = Some(sigmoid_inplace_with_isa as fn(Supported, &mut [_]));
-    check_elementwise::<f64>("sigmoid", sigmoid_with_isa, inplace, sigmoid_ok::<f64>);
+fn sigmoid_within_documented_bound_on_every_tier() {
+    unary::UnaryTester::new::<f32>().test(&unary::sigmoid::<f32>());
+    unary::UnaryTester::new::<f64>().test(&unary::sigmoid::<f64>());
+}
+
+#[test]
+fn exp_le0_within_documented_ulps_on_every_tier() {
+    unary::UnaryTester::new::<f32>().test(&unary::exp_le0::<f32>());
+    unary::UnaryTester::new::<f64>().test(&unary::exp_le0::<f64>());
 }
 
 #[test]

@@ -2,12 +2,19 @@
 //! vector width, derived error bounds, and thread-pool runners.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use nn_kernels::Float;
+pub mod unary;
 
-/// Lanes of each tier's vector for `T`: portable (32 bytes), AVX2 (32
-/// bytes), AVX-512 (64 bytes).
-pub fn lanes<T: Float>() -> [usize; 2] {
-    [32 / std::mem::size_of::<T>(), 64 / std::mem::size_of::<T>()]
+use nn_kernels::Float;
+use nn_kernels::dispatch::{Isa, vector_lanes};
+
+/// The distinct lane counts of every tier's vector for `T`, as the library
+/// itself uses them (`vector_lanes`), for every tier whether this CPU has it
+/// or not, so the lengths derived from them do not depend on the machine.
+pub fn lanes<T: Float>() -> Vec<usize> {
+    let mut v: Vec<usize> = Isa::ALL.iter().map(|&isa| vector_lanes::<T>(isa)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Lengths that cover every tail case of every tier: for each vector width
@@ -126,4 +133,50 @@ pub fn assert_bits_eq<T: Float>(got: &[T], want: &[T], what: &str) {
             "{what}: index {i}: got {g:?}, want {w:?}"
         );
     }
+}
+
+/// Regression guard on the `f32` exp's error, in ulps of the result: the
+/// largest error measured, rounded up to the next 0.05 ulp. It is not a
+/// promise: users get the documented bound,
+/// [`nn_kernels::EXP_F32_MAX_ULPS`] (2 ulp), which the tests check too. This
+/// one makes a change that loses accuracy fail even while it stays inside
+/// the documented bound.
+///
+/// Measured on an x86-64 CPU with AVX-512F (every tier present) against
+/// `f64` libm, over every `f32` in `[EXP_F32_LO, 0]`
+/// (`tests/exhaustive.rs`): portable 0.982, AVX2 1.010, AVX-512 1.010 ulp;
+/// over every 61st bit pattern (`tests/accuracy.rs`): portable 0.959, AVX2
+/// 0.990, AVX-512 0.990 ulp. The max, 1.010, rounds up to 1.05.
+pub const EXP_F32_REGRESSION_ULPS: f64 = 1.05;
+
+/// Regression guard on the `f64` exp's error, in ulps of the result, as
+/// [`EXP_F32_REGRESSION_ULPS`]; users get [`nn_kernels::EXP_F64_MAX_ULPS`]
+/// (2 ulp).
+///
+/// Measured on the same CPU against glibc's `exp` over the 4 million point
+/// sweep of `tests/accuracy.rs`: 1.000 ulp on each of portable, AVX2 and
+/// AVX-512 (at x = -0.024248302903780033). Against a libm result on the
+/// `f64` grid the error is a whole number of ulps (within a binade), so
+/// 1.000 is exact and is its own multiple of 0.05.
+pub const EXP_F64_REGRESSION_ULPS: f64 = 1.0;
+
+/// Checks the exp's measured worst error `worst` (ulps) on tier `isa`
+/// against the documented bound and then against the regression guard.
+pub fn assert_exp_ulps(
+    what: &str,
+    isa: nn_kernels::dispatch::Isa,
+    worst: f64,
+    documented: f64,
+    regression: f64,
+) {
+    assert!(
+        worst <= documented,
+        "{what} on {isa}: {worst} ulp exceeds the documented bound {documented}"
+    );
+    assert!(
+        worst <= regression,
+        "{what} on {isa}: {worst} ulp exceeds the regression guard {regression} \
+         (the measured figure; the documented bound {documented} still holds): \
+         accuracy got worse"
+    );
 }

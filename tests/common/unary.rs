@@ -1,0 +1,355 @@
+//! One tester for the element-wise kernel family (ReLU, step, sigmoid and
+//! the exp inside softmax and sigmoid), after XNNPACK's
+//! `test/vunary-microkernel-tester.h` and memchr's test `Runner`: each op is
+//! a descriptor ([`UnaryOp`]: name, entry points, scalar reference,
+//! tolerance, input generator) and [`UnaryTester`] runs any of them over
+//! every supported tier, every tail length of every tier's vector width,
+//! out of place and in place, at sub-slice offsets, with guard elements on
+//! both sides of the output.
+
+use nn_kernels::dispatch::{Isa, Supported, supported_isas, vector_lanes};
+use nn_kernels::{Float, ShapeError};
+
+use super::{in_pool, min_positive, values};
+
+/// An out-of-place entry point: `(tier, x, out)`.
+pub type OutOfPlace<T> = fn(Supported, &[T], &mut [T]) -> Result<(), ShapeError>;
+/// An in-place entry point: `(tier, x)`.
+pub type InPlace<T> = fn(Supported, &mut [T]);
+
+/// What an output must be, given its input.
+#[derive(Clone, Copy)]
+pub enum Expect<T> {
+    /// The same bits as the scalar reference, NaN payloads included.
+    Bitwise(fn(T) -> T),
+    /// Within `rel · |exact| + abs` of `exact(x)` (computed in `f64`); NaN
+    /// exactly where `exact` gives NaN.
+    Relative {
+        exact: fn(f64) -> f64,
+        rel: f64,
+        abs: f64,
+    },
+    /// Within `ulps` ulps (of `T`, at the reference value) of `exact(x)`
+    /// (computed in `f64`) where `x >= flush_below`; exactly `+0.0` where
+    /// `x < flush_below`; NaN exactly where `exact` gives NaN.
+    Ulps {
+        exact: fn(f64) -> f64,
+        ulps: f64,
+        flush_below: f64,
+    },
+}
+
+/// One element-wise op: everything the tester needs to know about it.
+pub struct UnaryOp<T: Float> {
+    pub name: &'static str,
+    pub out_of_place: OutOfPlace<T>,
+    pub in_place: Option<InPlace<T>>,
+    pub expect: Expect<T>,
+    /// `n` inputs from the op's domain, special values included, for `seed`.
+    pub inputs: fn(usize, u64) -> Vec<T>,
+}
+
+/// Special values of the whole float line, cycled into every third element
+/// of ordinary values in [-10, 10) (the kernels' tails and bodies both see
+/// them, at every position modulo the vector width).
+pub fn line_with_specials<T: Float>(n: usize, seed: u64) -> Vec<T> {
+    let special = [
+        T::ZERO,
+        -T::ZERO,
+        T::NAN,
+        -T::NAN,
+        T::INFINITY,
+        T::NEG_INFINITY,
+        T::MAX,
+        -T::MAX,
+        T::from_f64(1e-310),  // subnormal in f64, 0 in f32
+        T::from_f64(-1e-310), // (and its negative)
+        T::from_f64(1e-40),   // subnormal in f32
+        T::from_f64(-1e-40),
+    ];
+    mix(&special, &values::<T>(n, seed, 10.0))
+}
+
+/// The exp's domain, `x <= 0`: its special values (both zeros, `-inf`, NaN,
+/// the flush threshold `lo` and its neighbours, `-MAX`, tiny and subnormal
+/// negatives) cycled into every third element of ordinary values in
+/// `[1.05 lo, 0]`.
+pub fn non_positive_with_specials<T: Float>(n: usize, seed: u64) -> Vec<T> {
+    let lo = exp_lo::<T>();
+    let special = [
+        T::ZERO,
+        -T::ZERO,
+        T::NAN,
+        -T::NAN,
+        T::NEG_INFINITY,
+        -T::MAX,
+        T::from_f64(lo),
+        // The neighbours of lo, one ulp of T either side (lo's ulp is
+        // lo · ε at most, so 0.5 · ε · |lo| moves to the next value or
+        // rounds back; ε · |lo| always moves).
+        T::from_f64(lo * (1.0 + T::EPSILON.to_f64())),
+        T::from_f64(lo * (1.0 - T::EPSILON.to_f64())),
+        -T::EPSILON,
+        T::from_f64(-1e-40),  // subnormal in f32
+        T::from_f64(-1e-310), // subnormal in f64
+    ];
+    let ordinary: Vec<T> = values::<f64>(n, seed, 1.0)
+        .into_iter()
+        .map(|u| T::from_f64(1.05 * lo * (u + 1.0) / 2.0))
+        .collect();
+    mix(&special, &ordinary)
+}
+
+fn mix<T: Float>(special: &[T], ordinary: &[T]) -> Vec<T> {
+    (0..ordinary.len())
+        .map(|i| {
+            if i % 3 == 0 {
+                special[(i / 3) % special.len()]
+            } else {
+                ordinary[i]
+            }
+        })
+        .collect()
+}
+
+fn is_f32<T: Float>() -> bool {
+    std::mem::size_of::<T>() == 4
+}
+
+fn exp_lo<T: Float>() -> f64 {
+    if is_f32::<T>() {
+        nn_kernels::EXP_F32_LO as f64
+    } else {
+        nn_kernels::EXP_F64_LO
+    }
+}
+
+/// The spacing of `T` at `v` (the ulp of `|v|` rounded to `T`).
+pub fn ulp<T: Float>(v: f64) -> f64 {
+    if is_f32::<T>() {
+        let v = v.abs() as f32;
+        (f32::from_bits(v.to_bits() + 1) - v) as f64
+    } else {
+        let v = v.abs();
+        f64::from_bits(v.to_bits() + 1) - v
+    }
+}
+
+/// ReLU: bit for bit `reference::relu` (NumPy's `np.maximum(0, x)`).
+pub fn relu<T: Float>() -> UnaryOp<T> {
+    use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa};
+    UnaryOp {
+        name: "relu",
+        out_of_place: relu_with_isa::<T>,
+        in_place: Some(relu_inplace_with_isa::<T>),
+        expect: Expect::Bitwise(nn_kernels::reference::relu::<T>),
+        inputs: line_with_specials::<T>,
+    }
+}
+
+/// Step: bit for bit `reference::step`.
+pub fn step<T: Float>() -> UnaryOp<T> {
+    use nn_kernels::activation::{step_inplace_with_isa, step_with_isa};
+    UnaryOp {
+        name: "step",
+        out_of_place: step_with_isa::<T>,
+        in_place: Some(step_inplace_with_isa::<T>),
+        expect: Expect::Bitwise(nn_kernels::reference::step::<T>),
+        inputs: line_with_specials::<T>,
+    }
+}
+
+/// Sigmoid against the `f64` reference.
+///
+/// Tolerance: `nn_kernels::sigmoid` documents a relative error of at most
+/// `4 ε_T` against the exact sigmoid. The reference is
+/// `reference::sigmoid` in `f64` (glibc `exp`, under 1 ulp ≤ `ε_64`
+/// relative, passed on once by the division, plus one rounding each, `ε_64 /
+/// 2`, for the sum and the quotient): within `2 ε_64` of the exact value.
+/// So `|got - ref| <= (4 ε_T + 2 ε_64) |ref|`. Results below `1.5 ·
+/// MIN_POSITIVE` may be flushed to zero (the exp's range; the reference's own
+/// subnormal results are off by a few `2^-1074` at most): `2 · MIN_POSITIVE`
+/// absolute.
+pub fn sigmoid<T: Float>() -> UnaryOp<T> {
+    use nn_kernels::activation::{sigmoid_inplace_with_isa, sigmoid_with_isa};
+    UnaryOp {
+        name: "sigmoid",
+        out_of_place: sigmoid_with_isa::<T>,
+        in_place: Some(sigmoid_inplace_with_isa::<T>),
+        expect: Expect::Relative {
+            exact: nn_kernels::reference::sigmoid::<f64>,
+            rel: 4.0 * T::EPSILON.to_f64() + 2.0 * f64::EPSILON,
+            abs: 2.0 * min_positive::<T>(),
+        },
+        inputs: line_with_specials::<T>,
+    }
+}
+
+/// The exp for `x <= 0` (`exp_le0_with_isa`, no in-place form).
+///
+/// Tolerance: the documented bound `EXP_F32_MAX_ULPS` / `EXP_F64_MAX_ULPS`
+/// (2 ulp), which `src/exp.rs` states against libm's `exp` (for `f32`, `f64`
+/// libm: exact to 2^-29 ulp of `f32`), so it applies as is against
+/// `f64::exp`. Inputs below `EXP_*_LO` are documented to give `+0.0`.
+pub fn exp_le0<T: Float>() -> UnaryOp<T> {
+    UnaryOp {
+        name: "exp_le0",
+        out_of_place: nn_kernels::activation::exp_le0_with_isa::<T>,
+        in_place: None,
+        expect: Expect::Ulps {
+            exact: f64::exp,
+            ulps: if is_f32::<T>() {
+                nn_kernels::EXP_F32_MAX_ULPS
+            } else {
+                nn_kernels::EXP_F64_MAX_ULPS
+            },
+            flush_below: exp_lo::<T>(),
+        },
+        inputs: non_positive_with_specials::<T>,
+    }
+}
+
+/// Lengths covering every tail case of every tier's vector for `T` (from
+/// the library's own widths, `vector_lanes`, for every tier whether this
+/// CPU has it or not): for each width `l`, 0, 1, l-1, l, l+1, 2l-1, 2l,
+/// 2l+1, 3l, 4l, 4l+3, 8l; 255, 256, 257 and 256±l±1 (ReLU runs a plain
+/// loop below 256, so its kernels' tails start there); primes.
+pub fn lengths<T: Float>() -> Vec<usize> {
+    let mut v = vec![0, 1, 2, 3, 5, 7, 13, 31, 37, 61, 101, 1031, 255, 256, 257];
+    for isa in Isa::ALL {
+        let l = vector_lanes::<T>(isa);
+        v.extend([l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1]);
+        v.extend([3 * l, 4 * l, 4 * l + 3, 8 * l]);
+        v.extend([256 - l - 1, 256 - l + 1, 256 + l - 1, 256 + l + 1]);
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Runs [`UnaryOp`]s; see the module docs.
+pub struct UnaryTester {
+    /// Lengths to run (default: [`lengths`]).
+    pub lengths: Vec<usize>,
+    /// Start offsets of the sub-slices (default: 0, 1, 2, 3).
+    pub offsets: Vec<usize>,
+}
+
+impl UnaryTester {
+    pub fn new<T: Float>() -> Self {
+        UnaryTester {
+            lengths: lengths::<T>(),
+            offsets: (0..4).collect(),
+        }
+    }
+
+    /// `op` on every supported tier, every length and offset, out of place
+    /// and in place; then once on a slice long enough to be split across
+    /// threads (in a pool of 4, whatever the machine).
+    pub fn test<T: Float>(&self, op: &UnaryOp<T>) {
+        for isa in supported_isas() {
+            for &n in &self.lengths {
+                for &off in &self.offsets {
+                    self.run(op, isa, n, off);
+                }
+            }
+            let long = nn_kernels::activation::PAR_MIN_ELEMS + 2 * vector_lanes::<T>(isa.isa()) + 1;
+            in_pool(4, || self.run(op, isa, long, 1));
+        }
+    }
+
+    fn run<T: Float>(&self, op: &UnaryOp<T>, isa: Supported, n: usize, off: usize) {
+        let ctx = format!("{}<{}> on {} n={n} off={off}", op.name, T::NAME, isa.isa());
+        // The input: `off` elements before the slice, `n` in it, and one
+        // after it that is an ordinary value, so a kernel reading past the
+        // end computes a result unlike the output's sentinel.
+        let mut buf = (op.inputs)(off + n, (n * 7 + off) as u64);
+        buf.push(T::from_f64(-1.0));
+        let x = &buf[off..off + n];
+
+        // Out of place: `off` sentinels, `n` NaNs (so an element left
+        // unwritten shows up), one sentinel past the end.
+        let sentinel = T::from_f64(-12345.0);
+        let mut out = vec![sentinel; off + n + 1];
+        out[off..off + n].fill(T::NAN);
+        (op.out_of_place)(isa, x, &mut out[off..off + n]).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        let guards_ok = |v: &[T]| v.iter().all(|g| g.to_bits_u64() == sentinel.to_bits_u64());
+        assert!(guards_ok(&out[..off]), "{ctx}: wrote before the slice");
+        assert!(guards_ok(&out[off + n..]), "{ctx}: wrote past the end");
+        for (i, (&xi, &o)) in x.iter().zip(&out[off..off + n]).enumerate() {
+            if let Err(why) = check(op.expect, xi, o) {
+                panic!("{ctx}: x[{i}] = {xi:?} gave {o:?}: {why}");
+            }
+        }
+
+        // In place: the same bits as out of place (a tail done as an
+        // overlapping whole vector must read its inputs before it writes),
+        // and nothing outside the slice touched.
+        if let Some(in_place) = op.in_place {
+            let mut b = buf.clone();
+            in_place(isa, &mut b[off..off + n]);
+            super::assert_bits_eq(
+                &b[off..off + n],
+                &out[off..off + n],
+                &format!("{ctx}: in place"),
+            );
+            super::assert_bits_eq(&b[..off], &buf[..off], &format!("{ctx}: in place, before"));
+            super::assert_bits_eq(
+                &b[off + n..],
+                &buf[off + n..],
+                &format!("{ctx}: in place, after"),
+            );
+        }
+    }
+}
+
+/// `Ok` when `got` is what `expect` allows for `x`.
+pub fn check<T: Float>(expect: Expect<T>, x: T, got: T) -> Result<(), String> {
+    match expect {
+        Expect::Bitwise(reference) => {
+            let want = reference(x);
+            if got.to_bits_u64() == want.to_bits_u64() {
+                Ok(())
+            } else {
+                Err(format!("want {want:?} bit for bit"))
+            }
+        }
+        Expect::Relative { exact, rel, abs } => {
+            let want = exact(x.to_f64());
+            match (want.is_nan(), got.is_nan()) {
+                (true, true) => Ok(()),
+                (true, false) | (false, true) => Err(format!("want {want:e}")),
+                _ => {
+                    let bound = rel * want.abs() + abs;
+                    let err = (got.to_f64() - want).abs();
+                    (err <= bound)
+                        .then_some(())
+                        .ok_or_else(|| format!("want {want:e}, error {err:e} > bound {bound:e}"))
+                }
+            }
+        }
+        Expect::Ulps {
+            exact,
+            ulps,
+            flush_below,
+        } => {
+            let xf = x.to_f64();
+            if xf < flush_below {
+                return (got.to_bits_u64() == 0)
+                    .then_some(())
+                    .ok_or_else(|| format!("below {flush_below:e}: want +0.0"));
+            }
+            let want = exact(xf);
+            match (want.is_nan(), got.is_nan()) {
+                (true, true) => Ok(()),
+                (true, false) | (false, true) => Err(format!("want {want:e}")),
+                _ => {
+                    let err = (got.to_f64() - want).abs() / ulp::<T>(want);
+                    (err <= ulps)
+                        .then_some(())
+                        .ok_or_else(|| format!("want {want:e}, error {err} ulp > {ulps}"))
+                }
+            }
+        }
+    }
+}
