@@ -190,7 +190,7 @@ fn chapter<T: Float>(c: &mut Criterion) {
                         .unwrap();
                     d2.forward(&h, &mut p).unwrap();
                     nn_kernels::softmax_rows_inplace(&mut p, 3).unwrap();
-                    nn_kernels::argmax_rows(&p, 3, &mut classes).unwrap();
+                    nn_kernels::argmax_rows(&p, &mut classes, 3).unwrap();
                 })
             })
         });

@@ -69,7 +69,7 @@ pub fn chapter_output() -> Result<String, ShapeError> {
     // What the chapter leaves out: argmax, class counts, accuracy.
     let samples = cell62.y.len();
     let mut predicted = vec![0usize; samples];
-    argmax_rows(&cell62.probs, 3, &mut predicted)?;
+    argmax_rows(&cell62.probs, &mut predicted, 3)?;
     let mut counts = [0usize; 3];
     for &p in &predicted {
         counts[p] += 1;

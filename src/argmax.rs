@@ -1,9 +1,12 @@
 //! `argmax` over rows: the chapter's last step, from confidences to classes.
 
-use crate::{Float, ShapeError};
+use crate::error::ShapeError;
+use crate::float::Float;
 
-/// Index of each row's maximum: the first one on ties, and a NaN counts as
-/// the maximum at its first position, as NumPy's `argmax(axis=1)`.
+/// Index of each row's maximum (rows of `cols` elements of `x`) into `out`:
+/// the first one on ties, and a NaN counts as the maximum at its first
+/// position, as NumPy's `argmax(axis=1)`. The arguments are in
+/// [`softmax_rows`](crate::softmax_rows)'s order: input, output, row length.
 ///
 /// # Errors
 /// [`ShapeError`] if `cols == 0` with a non-empty `x`, `x.len()` is not a
@@ -12,11 +15,11 @@ use crate::{Float, ShapeError};
 /// ```
 /// let p = [0.1f32, 0.7, 0.2, 0.5, 0.5, 0.0];
 /// let mut classes = [0usize; 2];
-/// nn_kernels::argmax_rows(&p, 3, &mut classes)?;
+/// nn_kernels::argmax_rows(&p, &mut classes, 3)?;
 /// assert_eq!(classes, [1, 0]);
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
-pub fn argmax_rows<T: Float>(x: &[T], cols: usize, out: &mut [usize]) -> Result<(), ShapeError> {
+pub fn argmax_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<(), ShapeError> {
     let rows = ShapeError::rows("argmax_rows", "x", x.len(), cols)?;
     ShapeError::check_len("argmax_rows", "out", rows, out.len())?;
     macro_rules! fixed {

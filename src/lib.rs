@@ -30,7 +30,7 @@
 //! assert!((probs[3] - 0.33333317).abs() < 5e-9); // the chapter's second row
 //!
 //! let mut classes = vec![0; 300];
-//! argmax_rows(&probs, 3, &mut classes)?;
+//! argmax_rows(&probs, &mut classes, 3)?;
 //! # Ok::<(), nn_kernels::ShapeError>(())
 //! ```
 //!

@@ -97,19 +97,19 @@ fn argmax_checks_rows_and_out() {
     let x = [1.0f32; 6];
     let mut out = [0usize; 3];
     assert_err(
-        nn_kernels::argmax_rows(&x, 3, &mut out),
+        nn_kernels::argmax_rows(&x, &mut out, 3),
         "argmax_rows",
         "out",
         len(2, 3),
     );
     assert_err(
-        nn_kernels::argmax_rows(&x, 0, &mut out),
+        nn_kernels::argmax_rows(&x, &mut out, 0),
         "argmax_rows",
         "cols",
         ShapeErrorKind::ZeroCols { len: 6 },
     );
     assert_err(
-        nn_kernels::argmax_rows(&x, 4, &mut out),
+        nn_kernels::argmax_rows(&x, &mut out, 4),
         "argmax_rows",
         "x",
         ShapeErrorKind::NotMultiple { len: 6, cols: 4 },
@@ -348,7 +348,7 @@ fn shape_errors_never_panic_over_a_grid_of_bad_shapes() {
                 }
                 let _ = nn_kernels::softmax_rows(&data[..l], &mut out[..l], m);
                 let _ = nn_kernels::softmax_rows_masked(&data[..l], &mut out[..9 - l], m);
-                let _ = nn_kernels::argmax_rows(&data[..l], m, &mut idx[..l]);
+                let _ = nn_kernels::argmax_rows(&data[..l], &mut idx[..l], m);
                 let mut buf = [0.25f32; 9];
                 let _ = nn_kernels::softmax_rows_inplace(&mut buf[..l], m);
             }
@@ -736,11 +736,11 @@ fn argmax_off_by_one<T: nn_kernels::Float>() {
     for (rows, cols) in [(1, 1), (1, 3), (4, 3), (7, 16), (3, 40)] {
         let x = filled::<T>(rows * cols, 0.5);
         let mut idx = vec![usize::MAX; rows];
-        nn_kernels::argmax_rows(&x, cols, &mut idx).expect("right lengths");
+        nn_kernels::argmax_rows(&x, &mut idx, cols).expect("right lengths");
         for l in wrong_lengths(rows) {
             let mut idx = vec![usize::MAX; l];
             assert_err(
-                nn_kernels::argmax_rows(&x, cols, &mut idx),
+                nn_kernels::argmax_rows(&x, &mut idx, cols),
                 "argmax_rows",
                 "out",
                 len(rows, l),

@@ -212,7 +212,7 @@ fn forward_pass_matches_numpy() {
         }
 
         let mut classes = vec![usize::MAX; m];
-        argmax_rows(&p, 3, &mut classes).unwrap();
+        argmax_rows(&p, &mut classes, 3).unwrap();
         let want: Vec<usize> = fixture(&key("argmax"))
             .iter()
             .map(|&v| v as usize)

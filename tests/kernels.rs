@@ -394,10 +394,10 @@ fn argmax_is_numpys() {
         0.0, // -0.0 == 0.0: first
     ];
     let mut out = [usize::MAX; 5];
-    nn_kernels::argmax_rows(&x, 4, &mut out).unwrap();
+    nn_kernels::argmax_rows(&x, &mut out, 4).unwrap();
     assert_eq!(out, [1, 0, 2, 0, 0]);
     let mut none: [usize; 0] = [];
-    nn_kernels::argmax_rows::<f64>(&[], 0, &mut none).unwrap();
+    nn_kernels::argmax_rows::<f64>(&[], &mut none, 0).unwrap();
 }
 
 fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Activation) {

@@ -173,7 +173,7 @@ fn softmax<T: Float>() {
                             .unwrap();
                         }
                         let mut idx = Guarded::new(rows, edge, usize::MAX);
-                        nn_kernels::argmax_rows(&x.as_ref()[off..], cols, idx.as_mut()).unwrap();
+                        nn_kernels::argmax_rows(&x.as_ref()[off..], idx.as_mut(), cols).unwrap();
                         assert!(idx.as_ref().iter().all(|&i| i < cols));
                     }
                 }

@@ -36,7 +36,7 @@ fn every_kernel_on_small_inputs() {
         let mut q = x.clone();
         softmax_rows_inplace(&mut q, cols).unwrap();
         let mut idx = [0usize; 2];
-        argmax_rows(&p, cols, &mut idx).unwrap();
+        argmax_rows(&p, &mut idx, cols).unwrap();
     }
     let (m, k, n) = (3, 4, 5);
     let (x, w, b) = (vals(m * k), vals(k * n), vals(n));

@@ -207,7 +207,7 @@ proptest! {
         Just(0.0f32), Just(0.5f32), Just(1.0f32), Just(f32::INFINITY),
     ])) {
         let mut got = vec![usize::MAX; x.len() / cols];
-        nn_kernels::argmax_rows(&x, cols, &mut got).unwrap();
+        nn_kernels::argmax_rows(&x, &mut got, cols).unwrap();
         for (row, &g) in x.chunks(cols).zip(&got) {
             prop_assert_eq!(Some(g), reference::argmax(row), "{:?}", row);
         }
