@@ -21,33 +21,78 @@ pub(super) fn apply<T: Float, V: Vector<T>>(op: Op, mut io: impl Io<T>) {
     }
 }
 
-impl Activation {
-    /// The activation on one vector: the dense layer's epilogue, after the
-    /// bias. A new fused activation is a variant here and its arm, running
-    /// its element-wise map.
+/// An activation as a type, which the dense layer fuses into its tiles:
+/// its map on a vector and on one value (the same operation on a lane).
+/// Kernels take it as a type parameter ([`Activation::with`]), so that the
+/// choice is made once, outside their loops.
+pub(crate) trait Fused {
+    /// On one vector.
+    fn map<T: Float, V: Vector<T>>(x: V) -> V;
+    /// On one value, where no vector reaches (`k == 0`, the portable
+    /// tier's `matrixmultiply` product).
+    fn scalar<T: Float>(x: T) -> T;
+}
+
+/// Code generic over a fused activation ([`Activation::with`]).
+pub(crate) trait WithFused {
+    /// What it returns.
+    type Output;
+    /// The code for activation `A`.
+    fn run<A: Fused>(self) -> Self::Output;
+}
+
+/// No activation.
+pub(crate) struct Identity;
+
+impl Fused for Identity {
     #[inline(always)]
-    pub(crate) fn map<T: Float, V: Vector<T>>(self, x: V) -> V {
+    fn map<T: Float, V: Vector<T>>(x: V) -> V {
+        x
+    }
+    #[inline(always)]
+    fn scalar<T: Float>(x: T) -> T {
+        x
+    }
+}
+
+impl Fused for Relu {
+    /// [`Relu`]'s lane map (the element-wise kernel's).
+    #[inline(always)]
+    fn map<T: Float, V: Vector<T>>(x: V) -> V {
+        LaneMap::<T, V>::map(&mut Relu, x)
+    }
+    /// `max_fast(x, 0)`'s rule on one value: -0.0 and NaN pass through.
+    #[inline(always)]
+    fn scalar<T: Float>(x: T) -> T {
+        if T::ZERO > x { T::ZERO } else { x }
+    }
+}
+
+impl Activation {
+    /// Runs `k` with this activation as a type: the one place an
+    /// [`Activation`] becomes its [`Fused`] type. A new fused activation is
+    /// a variant, its arm here, and its `Fused` implementation (its
+    /// element-wise lane map).
+    #[inline(always)]
+    pub(crate) fn with<K: WithFused>(self, k: K) -> K::Output {
         match self {
-            Activation::Identity => x,
-            Activation::Relu => LaneMap::<T, V>::map(&mut Relu, x),
+            Activation::Identity => k.run::<Identity>(),
+            Activation::Relu => k.run::<Relu>(),
         }
     }
 
+    /// The activation on one vector: the dense layer's epilogue, after the
+    /// bias.
+    #[inline(always)]
+    pub(crate) fn map<T: Float, V: Vector<T>>(self, x: V) -> V {
+        self.with(MapT::<T, V>(x, std::marker::PhantomData))
+    }
+
     /// The activation on one value, the same operation as [`Activation::map`]
-    /// on one lane (outputs no tile reaches, such as `k == 0`).
+    /// on one lane.
     #[inline(always)]
     pub(crate) fn scalar<T: Float>(self, x: T) -> T {
-        match self {
-            Activation::Identity => x,
-            // `max_fast(x, 0)`'s rule: -0.0 and NaN pass through.
-            Activation::Relu => {
-                if T::ZERO > x {
-                    T::ZERO
-                } else {
-                    x
-                }
-            }
-        }
+        self.with(ScalarT(x))
     }
 
     /// Whether the activation is the identity (no epilogue work).
@@ -57,7 +102,29 @@ impl Activation {
     }
 }
 
-struct Relu;
+/// [`Activation::map`]'s body as a [`WithFused`].
+struct MapT<T, V>(V, std::marker::PhantomData<T>);
+
+impl<T: Float, V: Vector<T>> WithFused for MapT<T, V> {
+    type Output = V;
+    #[inline(always)]
+    fn run<A: Fused>(self) -> V {
+        A::map::<T, V>(self.0)
+    }
+}
+
+/// [`Activation::scalar`]'s body as a [`WithFused`].
+struct ScalarT<T>(T);
+
+impl<T: Float> WithFused for ScalarT<T> {
+    type Output = T;
+    #[inline(always)]
+    fn run<A: Fused>(self) -> T {
+        A::scalar(self.0)
+    }
+}
+
+pub(crate) struct Relu;
 struct Step;
 struct Sigmoid;
 struct ExpLe0;

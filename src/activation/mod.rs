@@ -10,6 +10,8 @@
 
 mod kernel;
 
+pub(crate) use kernel::{Fused, WithFused};
+
 use std::marker::PhantomData;
 
 use rayon::prelude::*;

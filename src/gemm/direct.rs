@@ -3,29 +3,66 @@
 //! X and W in place, whole `k` per tile), for products too small for
 //! packing to pay.
 
+use std::marker::PhantomData;
+
 use super::blis::Problem;
 use super::microkernel::{MAX_MR, RowMajorRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows};
+use crate::activation::{Fused, WithFused};
 use crate::float::Float;
 use crate::simd::{MAX_LANES, Vector};
 
-/// [`narrow`] with `K = pr.k` (at most `NARROW_MAX_K`) as a constant, so
-/// the loop over `k` is unrolled.
+/// [`narrow`] with `K = pr.k` (at most `NARROW_MAX_K`) and the activation
+/// as constants, so the loop over `k` is unrolled and the loop over rows
+/// has no branch on the activation.
 ///
 /// # Safety
 /// As [`narrow`].
 #[inline(always)]
 pub(super) unsafe fn narrow_k<T: Float, V: Vector<T>>(pr: &Problem<T>, w: *const T, ld: usize) {
+    pr.act.with(NarrowK::<T, V> {
+        pr,
+        w,
+        ld,
+        vec: PhantomData,
+    });
+}
+
+/// [`narrow_k`] for one activation type.
+struct NarrowK<'a, T, V> {
+    pr: &'a Problem<T>,
+    w: *const T,
+    ld: usize,
+    vec: PhantomData<V>,
+}
+
+impl<T: Float, V: Vector<T>> WithFused for NarrowK<'_, T, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run<A: Fused>(self) {
+        let NarrowK { pr, w, ld, .. } = self;
+        // SAFETY: `narrow_k`'s caller's contract (a `NarrowK` is only made
+        // there).
+        unsafe { narrow_ka::<T, V, A>(pr, w, ld) }
+    }
+}
+
+/// [`narrow_k`] with the activation `A`.
+///
+/// # Safety
+/// As [`narrow`].
+#[inline(always)]
+unsafe fn narrow_ka<T: Float, V: Vector<T>, A: Fused>(pr: &Problem<T>, w: *const T, ld: usize) {
     // SAFETY: forwarded from the caller.
     unsafe {
         match pr.k {
-            1 => narrow::<T, V, 1>(pr, w, ld),
-            2 => narrow::<T, V, 2>(pr, w, ld),
-            3 => narrow::<T, V, 3>(pr, w, ld),
-            4 => narrow::<T, V, 4>(pr, w, ld),
-            5 => narrow::<T, V, 5>(pr, w, ld),
-            6 => narrow::<T, V, 6>(pr, w, ld),
-            7 => narrow::<T, V, 7>(pr, w, ld),
-            _ => narrow::<T, V, 8>(pr, w, ld),
+            1 => narrow::<T, V, 1, A>(pr, w, ld),
+            2 => narrow::<T, V, 2, A>(pr, w, ld),
+            3 => narrow::<T, V, 3, A>(pr, w, ld),
+            4 => narrow::<T, V, 4, A>(pr, w, ld),
+            5 => narrow::<T, V, 5, A>(pr, w, ld),
+            6 => narrow::<T, V, 6, A>(pr, w, ld),
+            7 => narrow::<T, V, 7, A>(pr, w, ld),
+            _ => narrow::<T, V, 8, A>(pr, w, ld),
         }
     }
 }
@@ -37,7 +74,11 @@ pub(super) unsafe fn narrow_k<T: Float, V: Vector<T>>(pr: &Problem<T>, w: *const
 /// # Safety
 /// As [`gemm`], with `pr.k == K` and `pr.n <= LANES`.
 #[inline(always)]
-unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *const T, ldw: usize) {
+unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, A: Fused>(
+    pr: &Problem<T>,
+    w: *const T,
+    ldw: usize,
+) {
     let n = pr.n;
     debug_assert!(pr.k == K && n <= V::LANES);
     let zero = V::splat(T::ZERO);
@@ -57,7 +98,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
         None => zero,
     };
     // SAFETY: forwarded from the caller.
-    let done = unsafe { narrow_packed_rows::<T, V, K>(pr, w, ldw) };
+    let done = unsafe { narrow_packed_rows::<T, V, K, A>(pr, w, ldw) };
     for i in done..pr.m {
         // SAFETY: row `i < m` of X has `K` elements.
         let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
@@ -65,7 +106,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
         for (&x, &w) in x.iter().zip(&wv) {
             acc = V::madd(V::splat(x), w, acc);
         }
-        acc = pr.act.map::<T, V>(acc);
+        acc = A::map::<T, V>(acc);
         // SAFETY: row `i < m` of `out` has `n` elements, ours alone. Unless
         // masked stores are cheap: with whole rows (`ldc == n`, so the block is `m · n` contiguous
         // elements) a full vector fits while `i · n + LANES <= m · n`; its
@@ -93,7 +134,7 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize>(pr: &Problem<T>, w: *co
 /// # Safety
 /// As [`narrow`].
 #[inline(always)]
-unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
+unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, A: Fused>(
     pr: &Problem<T>,
     w: *const T,
     ldw: usize,
@@ -143,7 +184,7 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize>(
         for (idx_p, &w_p) in idx.iter().zip(&wt) {
             acc = V::madd(xv.permute(&idx_p[..l]), w_p, acc);
         }
-        acc = pr.act.map::<T, V>(acc);
+        acc = A::map::<T, V>(acc);
         // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
         // elements of this block (`ldc == n`). Without cheap masked stores,
         // a full vector fits while `b·r·n + LANES <= m·n`, and its lanes

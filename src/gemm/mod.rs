@@ -133,39 +133,55 @@ impl<T: Float, V: Vector<T>> TileKernel for BlocksOfTile<T, V> {
     }
 }
 
-/// One block of a product on a tier: [`blis::gemm`] with the tier's vector
-/// and tile shape.
-struct GemmBlock<'a, T> {
-    bl: Blocks,
-    pr: &'a blis::Problem<T>,
+/// A whole product on one tier, entered once: the blocking comes from the
+/// tier's tile and this CPU's caches, then the product runs as one block
+/// inline, or as blocks split across rayon tasks, each of which enters the
+/// tier again ([`GemmBlock`]).
+struct GemmCall<'a, T> {
+    x: &'a [T],
+    w: Weights<'a, T>,
+    ep: Epilogue<'a, T>,
+    out: OutPtr<T>,
+    dims: (usize, usize, usize),
 }
 
-impl<'a, T: Float> GemmBlock<'a, T> {
+impl<'a, T: Float> GemmCall<'a, T> {
     /// # Safety
-    /// `pr` is as [`blis::gemm`] requires, with `bl` the blocking of the
-    /// tier the block will run on (a packed W laid out with it).
-    unsafe fn new(bl: Blocks, pr: &'a blis::Problem<T>) -> Self {
-        GemmBlock { bl, pr }
+    /// `x`, `w` and `out` hold the `m x k`, `k x n` and `m x n` elements
+    /// `dims` give (checked), `m, n, k >= 1`, the bias (if any) has `n`, a
+    /// packed W was packed for the tier the call runs on, and nothing else
+    /// accesses `out` during the call.
+    unsafe fn new(
+        x: &'a [T],
+        w: Weights<'a, T>,
+        ep: Epilogue<'a, T>,
+        out: OutPtr<T>,
+        dims: (usize, usize, usize),
+    ) -> Self {
+        GemmCall {
+            x,
+            w,
+            ep,
+            out,
+            dims,
+        }
     }
 }
 
-impl<T: Float> Kernel for GemmBlock<'_, T> {
+impl<T: Float> Kernel for GemmCall<'_, T> {
     type Output = ();
     #[inline(always)]
-    fn run<S: Tier>(self, _: S) {
-        S::GemmTile::with(GemmTile::<T, T::Vec<S>> {
-            block: self,
-            vec: PhantomData,
-        });
+    fn run<S: Tier>(self, tier: S) {
+        S::GemmTile::with(GemmCallTile { call: self, tier });
     }
 }
 
-struct GemmTile<'a, T, V> {
-    block: GemmBlock<'a, T>,
-    vec: PhantomData<V>,
+struct GemmCallTile<'a, T, S> {
+    call: GemmCall<'a, T>,
+    tier: S,
 }
 
-impl<T: Float, V: Vector<T>> TileKernel for GemmTile<'_, T, V> {
+impl<T: Float, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
     type Output = ();
     #[inline(always)]
     fn run<
@@ -177,10 +193,139 @@ impl<T: Float, V: Vector<T>> TileKernel for GemmTile<'_, T, V> {
     >(
         self,
     ) {
-        let GemmBlock { bl, pr } = self.block;
-        // SAFETY: `GemmBlock::new`'s contract.
-        unsafe { blis::gemm::<T, V, MR, NV, NW, MR1, MR2>(&bl, pr) }
+        let Self { call, tier } = self;
+        let lanes = <T::Vec<S> as Vector<T>>::LANES;
+        let bl = blocks_from::<T>(MR, NV * lanes, lanes);
+        let (m, k, n) = call.dims;
+        let call = &call;
+        let in_task = |rows, cols| {
+            let block = GemmBlock {
+                bl,
+                call,
+                rows,
+                cols,
+            };
+            tier.vectorize(block)
+        };
+        match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
+            // SAFETY: the whole product, on this tier: `GemmCall::new`'s
+            // contract.
+            Split::None => unsafe {
+                run_block::<T, T::Vec<S>, MR, NV, NW, MR1, MR2>(&bl, call, (0, m), (0, n))
+            },
+            Split::Rows(r) => (0..m.div_ceil(r))
+                .into_par_iter()
+                .for_each(|t| in_task((t * r, m.min(t * r + r)), (0, n))),
+            Split::Cols(q) => (0..n.div_ceil(q))
+                .into_par_iter()
+                .for_each(|t| in_task((0, m), (t * q, n.min(t * q + q)))),
+        }
     }
+}
+
+/// One block (rows `rows.0 .. rows.1`, columns `cols.0 .. cols.1`) of a
+/// [`GemmCall`], in a rayon task: disjoint from every other task's block.
+struct GemmBlock<'a, 'b, T> {
+    bl: Blocks,
+    call: &'b GemmCall<'a, T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+}
+
+impl<T: Float> Kernel for GemmBlock<'_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        S::GemmTile::with(GemmBlockTile::<T, T::Vec<S>> {
+            block: self,
+            vec: PhantomData,
+        });
+    }
+}
+
+struct GemmBlockTile<'a, 'b, T, V> {
+    block: GemmBlock<'a, 'b, T>,
+    vec: PhantomData<V>,
+}
+
+impl<T: Float, V: Vector<T>> TileKernel for GemmBlockTile<'_, '_, T, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run<
+        const MR: usize,
+        const NV: usize,
+        const NW: usize,
+        const MR1: usize,
+        const MR2: usize,
+    >(
+        self,
+    ) {
+        let GemmBlock {
+            bl,
+            call,
+            rows,
+            cols,
+        } = self.block;
+        // SAFETY: `GemmCall::new`'s contract; the split gives each task a
+        // block of its own, inside the product, with a column start that is
+        // a multiple of `NR`; `bl` is this tier's blocking (the task runs on
+        // the tier that made it).
+        unsafe { run_block::<T, V, MR, NV, NW, MR1, MR2>(&bl, call, rows, cols) }
+    }
+}
+
+/// [`blis::gemm`] on the block of rows `i0 .. i1` and columns `j0 .. j1` of
+/// `call`.
+///
+/// # Safety
+/// `call` is as [`GemmCall::new`] requires, the block lies inside the
+/// product (`j0` a multiple of `bl.nr`), no other thread accesses its part
+/// of `out`, and `bl` is the blocking of the tier this runs on.
+#[inline(always)]
+unsafe fn run_block<
+    T: Float,
+    V: Vector<T>,
+    const MR: usize,
+    const NV: usize,
+    const NW: usize,
+    const MR1: usize,
+    const MR2: usize,
+>(
+    bl: &Blocks,
+    call: &GemmCall<'_, T>,
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+) {
+    let (_, k, n) = call.dims;
+    // SAFETY: the offsets stay inside the checked operands (`i1 <= m`,
+    // `j1 <= n`); a packed W covers all `n` columns in `NR` panels and `j0`
+    // is a multiple of `NR`.
+    let problem = unsafe {
+        blis::Problem {
+            m: i1 - i0,
+            k,
+            n: j1 - j0,
+            x: call.x.as_ptr().add(i0 * k),
+            ldx: k,
+            w: match call.w {
+                Weights::RowMajor(w) => blis::WSrc::RowMajor {
+                    ptr: w.as_ptr().add(j0),
+                    ld: n,
+                },
+                Weights::Packed(w, n_pad) => blis::WSrc::Packed {
+                    ptr: w.as_ptr(),
+                    n_pad,
+                    col0: j0,
+                },
+            },
+            bias: call.ep.bias.map(|b| b.as_ptr().add(j0)),
+            act: call.ep.act,
+            out: call.out.get().add(i0 * n + j0),
+            ldc: n,
+        }
+    };
+    // SAFETY: the caller's contract; `k >= 1`.
+    unsafe { blis::gemm::<T, V, MR, NV, NW, MR1, MR2>(bl, &problem) }
 }
 
 /// Packs rows `p0 .. p0 + kc` and all `n` columns of row-major `w` into a
@@ -514,49 +659,10 @@ fn gemm_on<T: Float>(
             _ => matrixmultiply::gemm(x, w, ep, out, (m, k, n)),
         };
     }
-    let bl = blocks::<T>(isa);
-    let c = OutPtr(out.as_mut_ptr());
-    // The block of rows `i0 .. i1` and columns `j0 .. j1`.
-    let block = |(i0, i1): (usize, usize), (j0, j1): (usize, usize)| {
-        // SAFETY: the offsets stay inside the checked operands (`i1 <= m`,
-        // `j1 <= n`); a packed W covers all `n` columns in `NR` panels and
-        // `j0` is a multiple of `NR`.
-        let problem = unsafe {
-            blis::Problem {
-                m: i1 - i0,
-                k,
-                n: j1 - j0,
-                x: x.as_ptr().add(i0 * k),
-                ldx: k,
-                w: match w {
-                    Weights::RowMajor(w) => blis::WSrc::RowMajor {
-                        ptr: w.as_ptr().add(j0),
-                        ld: n,
-                    },
-                    Weights::Packed(w, n_pad) => blis::WSrc::Packed {
-                        ptr: w.as_ptr(),
-                        n_pad,
-                        col0: j0,
-                    },
-                },
-                bias: ep.bias.map(|b| b.as_ptr().add(j0)),
-                act: ep.act,
-                out: c.get().add(i0 * n + j0),
-                ldc: n,
-            }
-        };
-        // SAFETY: the problem addresses this block only (blocks of
-        // different tasks are disjoint), `k >= 1`, and `bl` is the blocking
-        // of the tier `isa` it runs on (a packed W was packed for it).
-        dispatch::vectorize(isa, unsafe { GemmBlock::new(bl, &problem) });
-    };
-    match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
-        Split::None => block((0, m), (0, n)),
-        Split::Rows(r) => (0..m.div_ceil(r))
-            .into_par_iter()
-            .for_each(|t| block((t * r, m.min(t * r + r)), (0, n))),
-        Split::Cols(q) => (0..n.div_ceil(q))
-            .into_par_iter()
-            .for_each(|t| block((0, m), (t * q, n.min(t * q + q)))),
-    }
+    let out = OutPtr(out.as_mut_ptr());
+    // SAFETY: the dims were checked by the caller (`check_dims`), `m`, `n`
+    // and `k` are at least 1 here, a packed W came from `pack_weights` for
+    // `isa`, and `out` is borrowed mutably for the call.
+    let call = unsafe { GemmCall::new(x, w, ep, out, (m, k, n)) };
+    dispatch::vectorize(isa, call);
 }
