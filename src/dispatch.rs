@@ -92,7 +92,11 @@ macro_rules! tiers {
 
         /// Runs `kernel` on the tier `isa`, inside that tier's
         /// `#[target_feature]` function: the one place a tier's code is
-        /// entered.
+        /// entered. Inlined into its caller, so that the kernel's arguments
+        /// go straight to the tier's function (a call of its own here cost
+        /// up to a third of a short kernel's time: BENCHMARKS.md, "Tiers as
+        /// types").
+        #[inline(always)]
         pub(crate) fn vectorize<K: Kernel>(isa: Supported, kernel: K) -> K::Output {
             match isa.0 {
                 $(

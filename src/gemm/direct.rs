@@ -160,7 +160,10 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, A: Fused>(
             idx[p][j] = (row * K + p) as i32;
         }
         // SAFETY: the bias has `n` values.
-        b_tiled[j] = pr.bias.map_or(T::ZERO, |b| unsafe { *b.add(col) });
+        b_tiled[j] = match pr.bias {
+            Some(b) => unsafe { *b.add(col) },
+            None => T::ZERO,
+        };
     }
     let mut wt = [V::splat(T::ZERO); K];
     for (wt, w_tiled) in wt.iter_mut().zip(&w_tiled) {
@@ -270,18 +273,22 @@ unsafe fn direct_panel<
 ) {
     debug_assert!(MR <= MAX_MR && cols <= NV * V::LANES);
     // SAFETY: column `jr` of the bias exists.
-    let start = pr
-        .bias
-        .map_or(Start::Zero, |b| Start::Bias(unsafe { b.add(jr) }));
+    let start = match pr.bias {
+        Some(b) => Start::Bias(unsafe { b.add(jr) }),
+        None => Start::Zero,
+    };
     let full = cols == NV * V::LANES;
     for ir in (0..pr.m).step_by(MR) {
         let rows = MR.min(pr.m - ir);
         // SAFETY (all pointer offsets below): rows `ir .. ir + rows` of X
         // and `out`, and columns `jr .. jr + cols` of W and `out`, are
         // inside the problem (the caller's contract).
-        let a = RowsLhs {
-            rows: std::array::from_fn(|r| unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) }),
+        let mut a = RowsLhs {
+            rows: [pr.x; MAX_MR],
         };
+        for (r, row) in a.rows.iter_mut().enumerate() {
+            *row = unsafe { pr.x.add((ir + r.min(rows - 1)) * pr.ldx) };
+        }
         let c = unsafe { pr.out.add(ir * pr.ldc + jr) };
         let (ptr, size) = (unsafe { w.add(jr) }, (rows, cols));
         // SAFETY: as above; the tiles read at most `MR` rows of `a` (rows

@@ -63,13 +63,17 @@ impl<T: Copy> Lhs<T> for RowsLhs<T> {
 
 /// The right operand of a tile: `NV` vectors of W per step `p`.
 pub(super) trait Rhs<T, V> {
-    /// Vector `v` of row `p` of the tile's W panel.
+    /// Vector `v` of row `p` of the tile's W panel; `last` says whether it
+    /// is the tile's last vector (`v + 1 == NV`, a constant once the tile's
+    /// loop over its vectors is unrolled): every vector before the last
+    /// is whole, as [`tile_cols`] sizes every tile, so only the last may
+    /// need a masked load, and no other needs a test in the loop over `k`.
     ///
     /// # Safety
     /// `p` is below the tile's depth and `v` below `NV`, and vector `v`
-    /// holds at least one of the tile's columns (`v · LANES < cols`, as
-    /// [`tile_cols`] sizes every tile).
-    unsafe fn load(&self, p: usize, v: usize) -> V;
+    /// holds at least one of the tile's columns (`v · LANES < cols`), all
+    /// `LANES` of them unless `last`.
+    unsafe fn load(&self, p: usize, v: usize, last: bool) -> V;
 }
 
 /// Packed micro-panels of `PNV` vectors (`NR = PNV · LANES` columns), `kc`
@@ -84,7 +88,7 @@ pub(super) struct PackedRhs<T, const PNV: usize> {
 
 impl<T: Float, V: Vector<T>, const PNV: usize> Rhs<T, V> for PackedRhs<T, PNV> {
     #[inline(always)]
-    unsafe fn load(&self, p: usize, v: usize) -> V {
+    unsafe fn load(&self, p: usize, v: usize, _last: bool) -> V {
         let (l, nr) = (V::LANES, PNV * V::LANES);
         let at = (v / PNV) * self.kc * nr + p * nr + (v % PNV) * l;
         // SAFETY: the caller keeps `p` below `kc` and `v / PNV` below the
@@ -104,14 +108,15 @@ pub(super) struct RowMajorRhs<T, const FULL: bool> {
 
 impl<T: Float, V: Vector<T>, const FULL: bool> Rhs<T, V> for RowMajorRhs<T, FULL> {
     #[inline(always)]
-    unsafe fn load(&self, p: usize, v: usize) -> V {
+    unsafe fn load(&self, p: usize, v: usize, last: bool) -> V {
         // SAFETY: row `p` of W; `FULL` tiles have all `NR` columns; in an
-        // edge tile a vector inside `cols` is read whole and the last one
-        // only for the `cols - v·LANES` columns that exist ([`tile_cols`]
-        // sizes edge tiles so that every vector has at least one).
+        // edge tile every vector but the last is whole (the caller's
+        // contract) and the last is read only for the `cols - v·LANES`
+        // columns that exist (at least one).
         unsafe {
             let at = p * self.ld + v * V::LANES;
-            if FULL || (v + 1) * V::LANES <= self.cols {
+            if FULL || !last {
+                debug_assert!((v + 1) * V::LANES <= self.cols);
                 V::load_ptr(self.ptr.add(at))
             } else {
                 debug_assert!(v * V::LANES < self.cols);
@@ -190,16 +195,12 @@ pub(super) unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usi
     debug_assert!(cols > (NV - 1) * l && cols <= NV * l && rows >= 1 && rows <= MR);
     let full = rows == MR && cols == NV * l;
     let zero = V::splat(T::ZERO);
-    // Whether vector `v` of a row is whole (plain load and store) or the
-    // last, partial one (masked).
-    let whole = |v: usize| (v + 1) * l <= cols;
-    // SAFETY (edge loads and stores below): rows below `rows` and lanes
-    // below `lanes_in(cols, v)` (at least one) are inside `out` (the
-    // caller's contract).
-    let edge =
-        |r: usize, v: usize| unsafe { part_mut(c, r * ldc + v * l, lanes_in::<T, V>(cols, v)) };
-    // Loops with constant trip counts, not closures: a closure holding a
-    // vector operation may not inline into the `#[target_feature]` caller.
+    // No closures here (nor `array::from_fn` or `Option::map`): in a
+    // kernel as large as the whole product, the compiler may leave one out
+    // of line, and then the code around it runs slower (BENCHMARKS.md, "Tiers
+    // as types"); a closure holding a vector operation would also lose the
+    // tier's instructions. Hence `whole` and `edge` below are functions, and
+    // the loops have constant trip counts.
     let mut acc = [[zero; NV]; MR];
     match start {
         Start::Zero => {}
@@ -207,7 +208,7 @@ pub(super) unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usi
             for v in 0..NV {
                 // SAFETY: `bias` addresses the tile's `cols` columns.
                 let b = unsafe {
-                    if whole(v) {
+                    if whole::<T, V>(v, cols) {
                         V::load_ptr(bias.add(v * l))
                     } else {
                         V::load_padded(part(bias, v * l, lanes_in::<T, V>(cols, v)), T::ZERO)
@@ -221,11 +222,12 @@ pub(super) unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usi
         Start::Out => {
             for (r, acc_r) in acc.iter_mut().enumerate() {
                 for (v, acc_rv) in acc_r.iter_mut().enumerate() {
-                    if full || (r < rows && whole(v)) {
+                    if full || (r < rows && whole::<T, V>(v, cols)) {
                         // SAFETY: row `r` of the tile holds vector `v` whole.
                         *acc_rv = unsafe { V::load_ptr(c.add(r * ldc + v * l)) };
                     } else if r < rows {
-                        *acc_rv = V::load_padded(edge(r, v), T::ZERO);
+                        *acc_rv =
+                            V::load_padded(unsafe { edge::<T, V>(c, ldc, cols, r, v) }, T::ZERO);
                     }
                 }
             }
@@ -252,16 +254,42 @@ pub(super) unsafe fn tile<T: Float, V: Vector<T>, const MR: usize, const NV: usi
         for (r, row) in acc.iter().enumerate() {
             if r < rows {
                 for (v, &val) in row.iter().enumerate() {
-                    if whole(v) {
+                    if whole::<T, V>(v, cols) {
                         // SAFETY: row `r` of the tile holds vector `v` whole.
                         unsafe { val.store_ptr(c.add(r * ldc + v * l)) }
                     } else {
-                        val.store_prefix(edge(r, v));
+                        val.store_prefix(unsafe { edge::<T, V>(c, ldc, cols, r, v) });
                     }
                 }
             }
         }
     }
+}
+
+/// Whether vector `v` of a tile row of `cols` columns is whole (plain load
+/// and store) or the last, partial one (masked).
+#[inline(always)]
+fn whole<T: Copy, V: Vector<T>>(v: usize, cols: usize) -> bool {
+    (v + 1) * V::LANES <= cols
+}
+
+/// The lanes of vector `v` in row `r` of a tile at `c` (row stride `ldc`,
+/// `cols` columns) that lie inside the tile.
+///
+/// # Safety
+/// `r` is a row of the tile and vector `v` holds at least one of its
+/// columns (`lanes_in(cols, v) >= 1`); those elements are writable and
+/// accessed by nothing else for `'a`.
+#[inline(always)]
+unsafe fn edge<'a, T: Copy, V: Vector<T>>(
+    c: *mut T,
+    ldc: usize,
+    cols: usize,
+    r: usize,
+    v: usize,
+) -> &'a mut [T] {
+    // SAFETY: the caller's contract.
+    unsafe { part_mut(c, r * ldc + v * V::LANES, lanes_in::<T, V>(cols, v)) }
 }
 
 /// The microkernel's loop over `k`: per step, `NV` loads of W, `MR`
@@ -283,7 +311,7 @@ pub(super) unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: u
         // `#[target_feature]` caller, and then neither do the loads in it.
         for (v, bv) in bv.iter_mut().enumerate() {
             // SAFETY: `p < kc` and `v < NV`: inside the operand.
-            *bv = unsafe { b.load(p, v) };
+            *bv = unsafe { b.load(p, v, v + 1 == NV) };
         }
         for (r, acc_r) in acc.iter_mut().enumerate() {
             // SAFETY: as above.

@@ -318,7 +318,10 @@ unsafe fn run_block<
                     col0: j0,
                 },
             },
-            bias: call.ep.bias.map(|b| b.as_ptr().add(j0)),
+            bias: match call.ep.bias {
+                Some(b) => Some(b.as_ptr().add(j0)),
+                None => None,
+            },
             act: call.ep.act,
             out: call.out.get().add(i0 * n + j0),
             ldc: n,

@@ -75,8 +75,10 @@ pub(super) unsafe fn pack_x<T: Float, const MR: usize>(
         let last = mc - 1 - t * MR;
         // SAFETY: row `i0 + t·MR + min(r, last)` (< i0 + mc), column `p0`,
         // lies in the region the caller vouches for.
-        let rows: [*const T; MR] =
-            std::array::from_fn(|r| unsafe { x.add((i0 + t * MR + r.min(last)) * ld + p0) });
+        let mut rows = [x; MR];
+        for (r, row) in rows.iter_mut().enumerate() {
+            *row = unsafe { x.add((i0 + t * MR + r.min(last)) * ld + p0) };
+        }
         for (p, d) in panel.chunks_exact_mut(MR).enumerate() {
             for (d, row) in d.iter_mut().zip(rows) {
                 // SAFETY: `p < kc`: column `p0 + p` of a row in the region.
