@@ -2,12 +2,12 @@
 //! from the vector width (0, 1, lane-1, lane, lane+1, 2·lane+1, primes, ...)
 //! and sub-slices starting at odd offsets; outputs pre-filled with NaN so an
 //! element that is not written shows up. The element-wise kernels go through
-//! one tester, `common::unary`.
+//! one tester, `common::unary`; softmax through another, `common::softmax`.
 
 mod common;
 
-use common::{assert_bits_eq, lengths, tiers, unary, values};
-use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use common::{assert_bits_eq, softmax, tiers, unary, values};
+use nn_kernels::softmax::softmax_rows_with_isa;
 use nn_kernels::{Activation, Float, reference};
 
 /// ReLU, step, sigmoid and the exp through the one element-wise tester
@@ -114,53 +114,33 @@ fn sigmoid_is_accurate_and_never_nan_for_finite_input() {
     }
 }
 
-fn check_softmax_against_reference<T: Float>(masked: bool) {
-    let min_pos = common::min_positive::<T>();
-    for isa in tiers() {
-        for cols in lengths::<T>()
-            .into_iter()
-            .chain([15, 16, 17, 33])
-            .filter(|&c| c > 0)
-        {
-            for rows in [1usize, 2, 7, 17] {
-                for off in [0usize, 1, 3] {
-                    let n = rows * cols;
-                    let buf = values::<T>(n + off, (cols * 31 + rows) as u64, 30.0);
-                    let x = &buf[off..];
-                    let ctx = format!(
-                        "softmax<{}> on {} cols={cols} rows={rows} off={off}",
-                        T::NAME,
-                        isa.isa()
-                    );
-                    let mut out = vec![T::NAN; n + off];
-                    softmax_rows_with_isa(isa, x, &mut out[off..], cols, masked).unwrap();
-                    let mut inplace = buf.clone();
-                    softmax_rows_inplace_with_isa(isa, &mut inplace[off..], cols, masked).unwrap();
-                    assert_bits_eq(&inplace[off..], &out[off..], &format!("{ctx}: in place"));
-                    for (r, xr) in x.chunks(cols).enumerate() {
-                        let want = reference::softmax_row_f64(xr, masked);
-                        for j in 0..cols {
-                            let bound = common::softmax_bound::<T>(cols, want[j], min_pos);
-                            let got = out[off + r * cols + j].to_f64();
-                            assert!(
-                                (got - want[j]).abs() <= bound,
-                                "{ctx} row {r} col {j}: {got} vs {} (bound {bound})",
-                                want[j]
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+/// Softmax, masked and not, through the one softmax tester
+/// (`tests/common/softmax.rs`): every supported tier; row lengths 1 to
+/// `SMALL_COLS + 1`, each tier's lanes ±1, 2·lanes ±1, primes up to 1031;
+/// row counts 0 to 5, 17, each tier's lanes ±1; sub-slice offsets 0..4;
+/// finite rows and rows with NaN, `+inf` and `-inf` mixed in; out of place
+/// with NaN pre-filled and guards around, and in place (same bits). Every
+/// row within `common::softmax_bound` of `reference::softmax_row_f64` and
+/// bit for bit the row computed alone; batches above `PAR_MIN_ELEMS` in
+/// pools of 2, 3 and 4 threads.
+#[test]
+fn softmax_on_every_tier_f32() {
+    softmax::SoftmaxTester::new::<f32>().test::<f32>(false);
 }
 
 #[test]
-fn softmax_equals_f64_reference_within_derived_bound() {
-    check_softmax_against_reference::<f32>(false);
-    check_softmax_against_reference::<f64>(false);
-    check_softmax_against_reference::<f32>(true);
-    check_softmax_against_reference::<f64>(true);
+fn softmax_on_every_tier_f64() {
+    softmax::SoftmaxTester::new::<f64>().test::<f64>(false);
+}
+
+#[test]
+fn softmax_masked_on_every_tier_f32() {
+    softmax::SoftmaxTester::new::<f32>().test::<f32>(true);
+}
+
+#[test]
+fn softmax_masked_on_every_tier_f64() {
+    softmax::SoftmaxTester::new::<f64>().test::<f64>(true);
 }
 
 /// The special-value table of `nn_kernels::softmax`, row by row, at every
@@ -251,121 +231,6 @@ fn check_softmax_specials<T: Float>() {
 fn softmax_special_values_follow_the_table() {
     check_softmax_specials::<f32>();
     check_softmax_specials::<f64>();
-}
-
-/// Short rows with special values inside batches: on AVX-512 the rows of up
-/// to five `f32` (two `f64`) go several to a vector, and a vector holding a
-/// non-finite value falls back to the transposed path. Every row, masked or
-/// not, must equal the same row computed alone, bit for bit, on every tier.
-#[test]
-fn short_rows_with_specials_in_a_batch_equal_the_row_alone() {
-    fn check<T: Float>() {
-        for isa in tiers() {
-            for cols in 1usize..=6 {
-                let rows = 53;
-                let mut x = values::<T>(rows * cols, cols as u64 + 100, 4.0);
-                for (r, row) in x.chunks_mut(cols).enumerate() {
-                    match r % 11 {
-                        1 => row[r % cols] = T::NAN,
-                        4 => row[(r + 1) % cols] = T::INFINITY,
-                        6 => row[0] = T::NEG_INFINITY,
-                        9 => row.fill(T::NEG_INFINITY),
-                        _ => {}
-                    }
-                }
-                for masked in [false, true] {
-                    let mut all = vec![T::NAN; x.len()];
-                    softmax_rows_with_isa(isa, &x, &mut all, cols, masked).unwrap();
-                    let mut inplace = x.clone();
-                    nn_kernels::softmax::softmax_rows_inplace_with_isa(
-                        isa,
-                        &mut inplace,
-                        cols,
-                        masked,
-                    )
-                    .unwrap();
-                    for (r, row) in x.chunks(cols).enumerate() {
-                        let mut alone = vec![T::NAN; cols];
-                        softmax_rows_with_isa(isa, row, &mut alone, cols, masked).unwrap();
-                        let ctx = format!(
-                            "{} {} cols={cols} row {r} masked={masked}",
-                            T::NAME,
-                            isa.isa()
-                        );
-                        assert_bits_eq(&all[r * cols..(r + 1) * cols], &alone, &ctx);
-                        assert_bits_eq(&inplace[r * cols..(r + 1) * cols], &alone, &ctx);
-                    }
-                }
-            }
-        }
-    }
-    check::<f32>();
-    check::<f64>();
-}
-
-/// A row's result is the same bits wherever it sits: alone, at any position
-/// of batches of any size (which moves it between lanes of the across-rows
-/// path and between full and padded groups), and for any thread count.
-#[test]
-fn softmax_row_result_is_independent_of_position_batch_and_threads() {
-    for isa in tiers() {
-        for cols in [1usize, 2, 3, 5, 10, 15, 16, 17, 37, 100] {
-            let rows = 40;
-            // Narrow rows (spread below 16) mixed with wide ones, so a choice
-            // of exp made per group rather than per row would show.
-            let x: Vec<f32> = values::<f32>(rows * cols, cols as u64, 1.0)
-                .chunks(cols)
-                .enumerate()
-                .flat_map(|(r, row)| {
-                    let scale = if r % 3 == 0 { 40.0 } else { 3.0 };
-                    row.iter().map(move |v| v * scale).collect::<Vec<_>>()
-                })
-                .collect();
-            let alone: Vec<Vec<f32>> = x
-                .chunks(cols)
-                .map(|row| {
-                    let mut out = vec![f32::NAN; cols];
-                    softmax_rows_with_isa(isa, row, &mut out, cols, false).unwrap();
-                    out
-                })
-                .collect();
-            for start in [0usize, 1, 7, 16, 23] {
-                for len in [1usize, 3, 16, 17] {
-                    let end = (start + len).min(rows);
-                    let mut out = vec![f32::NAN; (end - start) * cols];
-                    softmax_rows_with_isa(isa, &x[start * cols..end * cols], &mut out, cols, false)
-                        .unwrap();
-                    for (r, got) in out.chunks(cols).enumerate() {
-                        let ctx = format!(
-                            "{} cols={cols} row {} in batch {start}..{end}",
-                            isa.isa(),
-                            start + r
-                        );
-                        assert_bits_eq(got, &alone[start + r], &ctx);
-                    }
-                }
-            }
-        }
-        // Threads: a batch above the parallel threshold.
-        let cols = 10;
-        let rows = nn_kernels::softmax::PAR_MIN_ELEMS / cols * 3 + 7;
-        let x = values::<f32>(rows * cols, 9, 20.0);
-        let run = |threads| {
-            common::in_pool(threads, || {
-                let mut out = vec![f32::NAN; x.len()];
-                softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
-                out
-            })
-        };
-        let serial = run(1);
-        for threads in [2, 3, 8] {
-            assert_bits_eq(
-                &run(threads),
-                &serial,
-                &format!("{} {threads} threads", isa.isa()),
-            );
-        }
-    }
 }
 
 #[test]
