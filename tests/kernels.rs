@@ -1,8 +1,10 @@
 //! Every vectorised kernel against its scalar reference, over lengths derived
 //! from the vector width (0, 1, lane-1, lane, lane+1, 2·lane+1, primes, ...)
 //! and sub-slices starting at odd offsets; outputs pre-filled with NaN so an
-//! element that is not written shows up. The element-wise kernels go through
-//! one tester, `common::unary`; softmax through another, `common::softmax`.
+//! element that is not written shows up. Each family goes through its one
+//! tester: the element-wise kernels `common::unary`, softmax
+//! `common::softmax`, GEMM `common::gemm` (run by `tests/gemm.rs`); argmax,
+//! which has no vector kernel, is table-driven here.
 
 mod common;
 
