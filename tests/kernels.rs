@@ -267,6 +267,55 @@ fn argmax_is_numpys() {
     nn_kernels::argmax_rows::<f64>(&[], &mut none, 0).unwrap();
 }
 
+/// `argmax_rows` against `reference::argmax` (NumPy's rule) for every row
+/// length it specialises (2 to 10) and past them, row counts 0 to 17, at
+/// sub-slice offsets: small integers so ties are common, with NaN, both
+/// infinities, both zeros and ±MAX cycled through the rows.
+#[test]
+fn argmax_rows_equal_the_reference_for_every_row_length() {
+    fn check<T: Float>() {
+        let specials = [
+            T::NAN,
+            T::INFINITY,
+            T::NEG_INFINITY,
+            -T::ZERO,
+            T::ZERO,
+            T::MAX,
+            -T::MAX,
+        ];
+        for cols in 1..=13 {
+            for rows in [0usize, 1, 2, 3, 5, 17] {
+                for off in 0..3 {
+                    let seed = (cols * 31 + rows + off) as u64;
+                    let mut buf: Vec<T> = values::<f64>(off + rows * cols, seed, 3.0)
+                        .into_iter()
+                        .map(|v| T::from_f64(v.round()))
+                        .collect();
+                    for (i, v) in buf.iter_mut().enumerate().skip(off) {
+                        if (i * 7 + cols) % 5 == 0 {
+                            *v = specials[(i / 5) % specials.len()];
+                        }
+                    }
+                    let x = &buf[off..];
+                    let mut out = vec![usize::MAX; rows + 2];
+                    nn_kernels::argmax_rows(x, &mut out[1..=rows], cols).unwrap();
+                    assert_eq!((out[0], out[rows + 1]), (usize::MAX, usize::MAX));
+                    for (r, row) in x.chunks(cols).enumerate() {
+                        assert_eq!(
+                            Some(out[1 + r]),
+                            reference::argmax(row),
+                            "argmax<{}> cols={cols} rows={rows} off={off} row {r}: {row:?}",
+                            T::NAME
+                        );
+                    }
+                }
+            }
+        }
+    }
+    check::<f32>();
+    check::<f64>();
+}
+
 fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Activation) {
     let x = values::<T>(m * k, seed, 2.0);
     let w = values::<T>(k * n, seed + 1, 2.0);
