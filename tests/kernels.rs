@@ -316,84 +316,9 @@ fn argmax_rows_equal_the_reference_for_every_row_length() {
     check::<f64>();
 }
 
-fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Activation) {
-    let x = values::<T>(m * k, seed, 2.0);
-    let w = values::<T>(k * n, seed + 1, 2.0);
-    let bias = values::<T>(n, seed + 2, 1.0);
-    let mut out = vec![T::NAN; m * n];
-    nn_kernels::dense(&x, &w, &bias, &mut out, m, k, n, activation).unwrap();
-    let (want, scale) = reference::matmul_f64(&x, &w, Some(&bias), m, k, n);
-    for i in 0..m * n {
-        let want = match activation {
-            Activation::Relu => want[i].max(0.0),
-            Activation::Identity => want[i],
-            other => panic!("no reference for {other:?}"),
-        };
-        let got = out[i].to_f64();
-        let bound = common::dense_bound::<T>(k, scale[i]);
-        assert!(
-            (got - want).abs() <= bound,
-            "dense<{}> {m}x{k}x{n} [{i}]: {got} vs {want} (bound {bound})",
-            T::NAME
-        );
-    }
-    // matmul is dense without bias.
-    let mut prod = vec![T::NAN; m * n];
-    nn_kernels::matmul(&x, &w, &mut prod, m, k, n).unwrap();
-    let (want, scale) = reference::matmul_f64(&x, &w, None, m, k, n);
-    for i in 0..m * n {
-        let bound = common::dense_bound::<T>(k, scale[i]);
-        assert!(
-            (prod[i].to_f64() - want[i]).abs() <= bound,
-            "matmul<{}> {m}x{k}x{n} [{i}]",
-            T::NAME
-        );
-    }
-}
-
-/// Sizes around the selected tier's tiles (6 rows; panels of 16 to 64
-/// columns) and primes. `tests/gemm.rs` sweeps every tier over sizes derived
-/// from its own tile and block constants.
-const DIMS: [usize; 11] = [0, 1, 2, 3, 7, 8, 9, 17, 33, 64, 127];
-
-#[test]
-fn dense_and_matmul_within_derived_bound() {
-    for &m in &DIMS {
-        for &k in &[0usize, 1, 2, 3, 8, 17, 255, 257] {
-            for &n in &DIMS {
-                if m * k * n > 300_000 {
-                    continue;
-                }
-                let seed = (m * 1000 + k * 10 + n) as u64;
-                check_dense::<f32>(m, k, n, seed, Activation::Identity);
-                check_dense::<f64>(m, k, n, seed, Activation::Relu);
-            }
-        }
-    }
-    check_dense::<f32>(300, 2, 3, 1, Activation::Relu);
-    check_dense::<f64>(300, 3, 3, 2, Activation::Identity);
-}
-
-/// Small integers: every partial sum is an integer below 2^24, so every
-/// summation order gives the exact result, and dense must equal the naive
-/// reference exactly.
-#[test]
-fn dense_is_exact_on_small_integers() {
-    let ints = |n: usize, seed: u64| -> Vec<f32> {
-        values::<f64>(n, seed, 8.0)
-            .into_iter()
-            .map(|v| v.round() as f32)
-            .collect()
-    };
-    for (m, k, n) in [(5, 7, 3), (33, 100, 17), (128, 300, 65), (1, 1000, 1)] {
-        let (x, w, b) = (ints(m * k, 1), ints(k * n, 2), ints(n, 3));
-        let mut out = vec![f32::NAN; m * n];
-        nn_kernels::dense(&x, &w, &b, &mut out, m, k, n, Activation::Identity).unwrap();
-        let (want, _) = reference::matmul_f64(&x, &w, Some(&b), m, k, n);
-        let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
-        assert_bits_eq(&out, &want, &format!("{m}x{k}x{n}"));
-    }
-}
+// The dense sweep over the selected tier and the small-integer exactness
+// test that were here are in `tests/gemm.rs`, on every tier: the GEMM
+// tester (`tests/common/gemm.rs`) and `small_integers_are_exact_on_every_tier`.
 
 #[test]
 fn dense_with_k_zero_gives_bias_and_fused_relu_equals_separate() {
