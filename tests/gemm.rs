@@ -1,116 +1,33 @@
-//! The dense kernels on every tier, over shapes derived from each tier's
-//! tile and block sizes.
+//! The dense kernels on every tier, through the one GEMM tester
+//! (`tests/common/gemm.rs`), over shapes derived from each tier's tile and
+//! block sizes.
 //!
 //! On the AVX2 and AVX-512 tiers every output element is one chain of fused
 //! multiply-adds in `k` order from its bias, so those tiers are compared bit
 //! for bit against `reference::dense_fma_chain`: any slip in packing,
 //! edges, blocking or the epilogue changes bits. The portable tier
-//! (`matrixmultiply`) is held to the derived error bound instead. Every
-//! output buffer starts as NaN, so an element that is read before it is
-//! written, or never written, shows.
+//! (`matrixmultiply`, and the crate's own BLIS loops through
+//! `dense_portable_blis`) is held to the derived error bound, as every tier
+//! is too. Every output buffer starts as NaN, so an element that is read
+//! before it is written, or never written, shows.
 
 mod common;
 
+use common::gemm::{GemmTester, sweep};
 use common::{assert_bits_eq, in_pool, tiers, values};
 use nn_kernels::dispatch::{Isa, Supported};
-use nn_kernels::gemm::{matmul_with_isa, tile_dims};
+use nn_kernels::gemm::tile_dims;
 use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa, reference};
 
-/// Sizes of `m`, `k` and `n` that cover each tier's edges: 0 ..= MR + 1,
-/// 2·MR ± 1, NR ± 1, 2·NR ± 1 (wide tiles), lane counts ± 1, the narrow
-/// path's deepest `k` ± 1, KC ± 1, and primes.
-fn sizes<T: Float>(isa: Isa) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
-    let lanes = common::lanes::<T>();
-    let (mut ms, mut ns, mut ks) = (
-        (0..=7).chain([11, 13, 16, 17, 31, 33]).collect::<Vec<_>>(),
-        vec![0, 1, 2, 3, 5, 37],
-        vec![0, 1, 2, 3, 5, 9, 31],
-    );
-    for l in lanes {
-        ns.extend([l - 1, l, l + 1]);
-    }
-    if let Some(([mr, nr, kc, _, _], narrow_k)) = tile_dims::<T>(isa) {
-        ms.extend([mr - 1, mr, mr + 1, 2 * mr - 1, 2 * mr + 1]);
-        ns.extend([nr - 1, nr, nr + 1, 2 * nr - 1, 2 * nr + 1]);
-        ks.extend([narrow_k - 1, narrow_k, narrow_k + 1, kc - 1, kc, kc + 1]);
-    }
-    for v in [&mut ms, &mut ns, &mut ks] {
-        v.sort_unstable();
-        v.dedup();
-    }
-    (ms, ns, ks)
+/// Every entry point (`matmul`, `dense` with `Identity` and `Relu`,
+/// `dense_packed`, and `dense_portable_blis` on the portable tier) on one
+/// shape and tier; returns the fused output.
+fn check<T: Float>(isa: Supported, shape: (usize, usize, usize), seed: u64) -> Vec<T> {
+    GemmTester::new(shape).seed(seed).test::<T>(isa)
 }
 
-/// Whether the tier computes the FMA chain exactly (the x86 tiers).
-fn exact(isa: Supported) -> bool {
-    isa.isa() != Isa::Portable
-}
-
-/// Runs every entry point on one shape and tier and checks them against
-/// the reference and each other. Returns the fused output.
-fn check<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), seed: u64) -> Vec<T> {
-    let what = format!("{} {} {m}x{k}x{n}", T::NAME, isa.isa());
-    let x = values::<T>(m * k, seed, 2.0);
-    let w = values::<T>(k * n, seed + 1, 2.0);
-    let bias = values::<T>(n, seed + 2, 1.0);
-    let run = |act| {
-        let mut out = vec![T::NAN; m * n];
-        dense_with_isa(isa, &x, &w, &bias, &mut out, (m, k, n), act).unwrap();
-        out
-    };
-    let (plain, fused) = (run(Activation::Identity), run(Activation::Relu));
-
-    // Fused ReLU is ReLU of the plain result, bit for bit.
-    let mut relu_after = plain.clone();
-    relu_after.iter_mut().for_each(|v| *v = reference::relu(*v));
-    assert_bits_eq(&fused, &relu_after, &format!("{what}: fused vs unfused"));
-
-    // Prepacked weights give the same bits as row-major ones.
-    let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
-    assert_eq!(packed.isa(), isa.isa());
-    for (act, want) in [(Activation::Identity, &plain), (Activation::Relu, &fused)] {
-        let mut out = vec![T::NAN; m * n];
-        dense_packed(&x, &packed, &bias, &mut out, m, act).unwrap();
-        assert_bits_eq(&out, want, &format!("{what}: packed {act:?}"));
-    }
-
-    let mut prod = vec![T::NAN; m * n];
-    matmul_with_isa(isa, &x, &w, &mut prod, m, k, n).unwrap();
-
-    if exact(isa) {
-        let chain = reference::dense_fma_chain(&x, &w, Some(&bias), false, (m, k, n));
-        assert_bits_eq(&plain, &chain, &format!("{what}: vs FMA chain"));
-        let chain = reference::dense_fma_chain(&x, &w, None, false, (m, k, n));
-        assert_bits_eq(&prod, &chain, &format!("{what}: matmul vs FMA chain"));
-    } else {
-        for (got, bias) in [(&plain, Some(&bias[..])), (&prod, None)] {
-            let (want, scale) = reference::matmul_f64(&x, &w, bias, m, k, n);
-            for i in 0..m * n {
-                let bound = common::dense_bound::<T>(k, scale[i]);
-                let err = (got[i].to_f64() - want[i]).abs();
-                assert!(err <= bound, "{what} [{i}]: error {err} > bound {bound}");
-            }
-        }
-    }
-    fused
-}
-
-fn sweep<T: Float>() {
-    for isa in tiers() {
-        let (ms, ns, ks) = sizes::<T>(isa.isa());
-        for &m in &ms {
-            for &n in &ns {
-                for &k in &ks {
-                    // Keep the scalar reference affordable.
-                    if m * k * n <= 200_000 {
-                        check::<T>(isa, (m, k, n), (m * 7 + n * 131 + k * 1031) as u64);
-                    }
-                }
-            }
-        }
-    }
-}
-
+/// m, k and n around each tier's MR, NR, lanes, the narrow path's deepest
+/// k and KC (`common::gemm::dims`), crossed (`common::gemm::shapes`).
 #[test]
 fn every_tier_over_tile_edges_f32() {
     sweep::<f32>();

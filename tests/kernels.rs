@@ -1,13 +1,15 @@
 //! Every vectorised kernel against its scalar reference, over lengths derived
 //! from the vector width (0, 1, lane-1, lane, lane+1, 2·lane+1, primes, ...)
 //! and sub-slices starting at odd offsets; outputs pre-filled with NaN so an
-//! element that is not written shows up. The element-wise kernels go through
-//! one tester, `common::unary`.
+//! element that is not written shows up. Each family goes through its one
+//! tester: the element-wise kernels `common::unary`, softmax
+//! `common::softmax`, GEMM `common::gemm` (run by `tests/gemm.rs`); argmax,
+//! which has no vector kernel, is table-driven here.
 
 mod common;
 
-use common::{assert_bits_eq, lengths, tiers, unary, values};
-use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use common::{assert_bits_eq, softmax, tiers, unary, values};
+use nn_kernels::softmax::softmax_rows_with_isa;
 use nn_kernels::{Activation, Float, reference};
 
 /// ReLU, step, sigmoid and the exp through the one element-wise tester
@@ -114,53 +116,33 @@ fn sigmoid_is_accurate_and_never_nan_for_finite_input() {
     }
 }
 
-fn check_softmax_against_reference<T: Float>(masked: bool) {
-    let min_pos = common::min_positive::<T>();
-    for isa in tiers() {
-        for cols in lengths::<T>()
-            .into_iter()
-            .chain([15, 16, 17, 33])
-            .filter(|&c| c > 0)
-        {
-            for rows in [1usize, 2, 7, 17] {
-                for off in [0usize, 1, 3] {
-                    let n = rows * cols;
-                    let buf = values::<T>(n + off, (cols * 31 + rows) as u64, 30.0);
-                    let x = &buf[off..];
-                    let ctx = format!(
-                        "softmax<{}> on {} cols={cols} rows={rows} off={off}",
-                        T::NAME,
-                        isa.isa()
-                    );
-                    let mut out = vec![T::NAN; n + off];
-                    softmax_rows_with_isa(isa, x, &mut out[off..], cols, masked).unwrap();
-                    let mut inplace = buf.clone();
-                    softmax_rows_inplace_with_isa(isa, &mut inplace[off..], cols, masked).unwrap();
-                    assert_bits_eq(&inplace[off..], &out[off..], &format!("{ctx}: in place"));
-                    for (r, xr) in x.chunks(cols).enumerate() {
-                        let want = reference::softmax_row_f64(xr, masked);
-                        for j in 0..cols {
-                            let bound = common::softmax_bound::<T>(cols, want[j], min_pos);
-                            let got = out[off + r * cols + j].to_f64();
-                            assert!(
-                                (got - want[j]).abs() <= bound,
-                                "{ctx} row {r} col {j}: {got} vs {} (bound {bound})",
-                                want[j]
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+/// Softmax, masked and not, through the one softmax tester
+/// (`tests/common/softmax.rs`): every supported tier; row lengths 1 to
+/// `SMALL_COLS + 1`, each tier's lanes ±1, 2·lanes ±1, primes up to 1031;
+/// row counts 0 to 5, 17, each tier's lanes ±1; sub-slice offsets 0..4;
+/// finite rows and rows with NaN, `+inf` and `-inf` mixed in; out of place
+/// with NaN pre-filled and guards around, and in place (same bits). Every
+/// row within `common::softmax_bound` of `reference::softmax_row_f64` and
+/// bit for bit the row computed alone; batches above `PAR_MIN_ELEMS` in
+/// pools of 2, 3 and 4 threads.
+#[test]
+fn softmax_on_every_tier_f32() {
+    softmax::SoftmaxTester::new::<f32>().test::<f32>(false);
 }
 
 #[test]
-fn softmax_equals_f64_reference_within_derived_bound() {
-    check_softmax_against_reference::<f32>(false);
-    check_softmax_against_reference::<f64>(false);
-    check_softmax_against_reference::<f32>(true);
-    check_softmax_against_reference::<f64>(true);
+fn softmax_on_every_tier_f64() {
+    softmax::SoftmaxTester::new::<f64>().test::<f64>(false);
+}
+
+#[test]
+fn softmax_masked_on_every_tier_f32() {
+    softmax::SoftmaxTester::new::<f32>().test::<f32>(true);
+}
+
+#[test]
+fn softmax_masked_on_every_tier_f64() {
+    softmax::SoftmaxTester::new::<f64>().test::<f64>(true);
 }
 
 /// The special-value table of `nn_kernels::softmax`, row by row, at every
@@ -253,121 +235,6 @@ fn softmax_special_values_follow_the_table() {
     check_softmax_specials::<f64>();
 }
 
-/// Short rows with special values inside batches: on AVX-512 the rows of up
-/// to five `f32` (two `f64`) go several to a vector, and a vector holding a
-/// non-finite value falls back to the transposed path. Every row, masked or
-/// not, must equal the same row computed alone, bit for bit, on every tier.
-#[test]
-fn short_rows_with_specials_in_a_batch_equal_the_row_alone() {
-    fn check<T: Float>() {
-        for isa in tiers() {
-            for cols in 1usize..=6 {
-                let rows = 53;
-                let mut x = values::<T>(rows * cols, cols as u64 + 100, 4.0);
-                for (r, row) in x.chunks_mut(cols).enumerate() {
-                    match r % 11 {
-                        1 => row[r % cols] = T::NAN,
-                        4 => row[(r + 1) % cols] = T::INFINITY,
-                        6 => row[0] = T::NEG_INFINITY,
-                        9 => row.fill(T::NEG_INFINITY),
-                        _ => {}
-                    }
-                }
-                for masked in [false, true] {
-                    let mut all = vec![T::NAN; x.len()];
-                    softmax_rows_with_isa(isa, &x, &mut all, cols, masked).unwrap();
-                    let mut inplace = x.clone();
-                    nn_kernels::softmax::softmax_rows_inplace_with_isa(
-                        isa,
-                        &mut inplace,
-                        cols,
-                        masked,
-                    )
-                    .unwrap();
-                    for (r, row) in x.chunks(cols).enumerate() {
-                        let mut alone = vec![T::NAN; cols];
-                        softmax_rows_with_isa(isa, row, &mut alone, cols, masked).unwrap();
-                        let ctx = format!(
-                            "{} {} cols={cols} row {r} masked={masked}",
-                            T::NAME,
-                            isa.isa()
-                        );
-                        assert_bits_eq(&all[r * cols..(r + 1) * cols], &alone, &ctx);
-                        assert_bits_eq(&inplace[r * cols..(r + 1) * cols], &alone, &ctx);
-                    }
-                }
-            }
-        }
-    }
-    check::<f32>();
-    check::<f64>();
-}
-
-/// A row's result is the same bits wherever it sits: alone, at any position
-/// of batches of any size (which moves it between lanes of the across-rows
-/// path and between full and padded groups), and for any thread count.
-#[test]
-fn softmax_row_result_is_independent_of_position_batch_and_threads() {
-    for isa in tiers() {
-        for cols in [1usize, 2, 3, 5, 10, 15, 16, 17, 37, 100] {
-            let rows = 40;
-            // Narrow rows (spread below 16) mixed with wide ones, so a choice
-            // of exp made per group rather than per row would show.
-            let x: Vec<f32> = values::<f32>(rows * cols, cols as u64, 1.0)
-                .chunks(cols)
-                .enumerate()
-                .flat_map(|(r, row)| {
-                    let scale = if r % 3 == 0 { 40.0 } else { 3.0 };
-                    row.iter().map(move |v| v * scale).collect::<Vec<_>>()
-                })
-                .collect();
-            let alone: Vec<Vec<f32>> = x
-                .chunks(cols)
-                .map(|row| {
-                    let mut out = vec![f32::NAN; cols];
-                    softmax_rows_with_isa(isa, row, &mut out, cols, false).unwrap();
-                    out
-                })
-                .collect();
-            for start in [0usize, 1, 7, 16, 23] {
-                for len in [1usize, 3, 16, 17] {
-                    let end = (start + len).min(rows);
-                    let mut out = vec![f32::NAN; (end - start) * cols];
-                    softmax_rows_with_isa(isa, &x[start * cols..end * cols], &mut out, cols, false)
-                        .unwrap();
-                    for (r, got) in out.chunks(cols).enumerate() {
-                        let ctx = format!(
-                            "{} cols={cols} row {} in batch {start}..{end}",
-                            isa.isa(),
-                            start + r
-                        );
-                        assert_bits_eq(got, &alone[start + r], &ctx);
-                    }
-                }
-            }
-        }
-        // Threads: a batch above the parallel threshold.
-        let cols = 10;
-        let rows = nn_kernels::softmax::PAR_MIN_ELEMS / cols * 3 + 7;
-        let x = values::<f32>(rows * cols, 9, 20.0);
-        let run = |threads| {
-            common::in_pool(threads, || {
-                let mut out = vec![f32::NAN; x.len()];
-                softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
-                out
-            })
-        };
-        let serial = run(1);
-        for threads in [2, 3, 8] {
-            assert_bits_eq(
-                &run(threads),
-                &serial,
-                &format!("{} {threads} threads", isa.isa()),
-            );
-        }
-    }
-}
-
 #[test]
 fn argmax_is_numpys() {
     let nan = f32::NAN;
@@ -400,84 +267,58 @@ fn argmax_is_numpys() {
     nn_kernels::argmax_rows::<f64>(&[], &mut none, 0).unwrap();
 }
 
-fn check_dense<T: Float>(m: usize, k: usize, n: usize, seed: u64, activation: Activation) {
-    let x = values::<T>(m * k, seed, 2.0);
-    let w = values::<T>(k * n, seed + 1, 2.0);
-    let bias = values::<T>(n, seed + 2, 1.0);
-    let mut out = vec![T::NAN; m * n];
-    nn_kernels::dense(&x, &w, &bias, &mut out, m, k, n, activation).unwrap();
-    let (want, scale) = reference::matmul_f64(&x, &w, Some(&bias), m, k, n);
-    for i in 0..m * n {
-        let want = match activation {
-            Activation::Relu => want[i].max(0.0),
-            Activation::Identity => want[i],
-            other => panic!("no reference for {other:?}"),
-        };
-        let got = out[i].to_f64();
-        let bound = common::dense_bound::<T>(k, scale[i]);
-        assert!(
-            (got - want).abs() <= bound,
-            "dense<{}> {m}x{k}x{n} [{i}]: {got} vs {want} (bound {bound})",
-            T::NAME
-        );
-    }
-    // matmul is dense without bias.
-    let mut prod = vec![T::NAN; m * n];
-    nn_kernels::matmul(&x, &w, &mut prod, m, k, n).unwrap();
-    let (want, scale) = reference::matmul_f64(&x, &w, None, m, k, n);
-    for i in 0..m * n {
-        let bound = common::dense_bound::<T>(k, scale[i]);
-        assert!(
-            (prod[i].to_f64() - want[i]).abs() <= bound,
-            "matmul<{}> {m}x{k}x{n} [{i}]",
-            T::NAME
-        );
-    }
-}
-
-/// Sizes around the selected tier's tiles (6 rows; panels of 16 to 64
-/// columns) and primes. `tests/gemm.rs` sweeps every tier over sizes derived
-/// from its own tile and block constants.
-const DIMS: [usize; 11] = [0, 1, 2, 3, 7, 8, 9, 17, 33, 64, 127];
-
+/// `argmax_rows` against `reference::argmax` (NumPy's rule) for every row
+/// length it specialises (2 to 10) and past them, row counts 0 to 17, at
+/// sub-slice offsets: small integers so ties are common, with NaN, both
+/// infinities, both zeros and ±MAX cycled through the rows.
 #[test]
-fn dense_and_matmul_within_derived_bound() {
-    for &m in &DIMS {
-        for &k in &[0usize, 1, 2, 3, 8, 17, 255, 257] {
-            for &n in &DIMS {
-                if m * k * n > 300_000 {
-                    continue;
+fn argmax_rows_equal_the_reference_for_every_row_length() {
+    fn check<T: Float>() {
+        let specials = [
+            T::NAN,
+            T::INFINITY,
+            T::NEG_INFINITY,
+            -T::ZERO,
+            T::ZERO,
+            T::MAX,
+            -T::MAX,
+        ];
+        for cols in 1..=13 {
+            for rows in [0usize, 1, 2, 3, 5, 17] {
+                for off in 0..3 {
+                    let seed = (cols * 31 + rows + off) as u64;
+                    let mut buf: Vec<T> = values::<f64>(off + rows * cols, seed, 3.0)
+                        .into_iter()
+                        .map(|v| T::from_f64(v.round()))
+                        .collect();
+                    for (i, v) in buf.iter_mut().enumerate().skip(off) {
+                        if (i * 7 + cols) % 5 == 0 {
+                            *v = specials[(i / 5) % specials.len()];
+                        }
+                    }
+                    let x = &buf[off..];
+                    let mut out = vec![usize::MAX; rows + 2];
+                    nn_kernels::argmax_rows(x, &mut out[1..=rows], cols).unwrap();
+                    assert_eq!((out[0], out[rows + 1]), (usize::MAX, usize::MAX));
+                    for (r, row) in x.chunks(cols).enumerate() {
+                        assert_eq!(
+                            Some(out[1 + r]),
+                            reference::argmax(row),
+                            "argmax<{}> cols={cols} rows={rows} off={off} row {r}: {row:?}",
+                            T::NAME
+                        );
+                    }
                 }
-                let seed = (m * 1000 + k * 10 + n) as u64;
-                check_dense::<f32>(m, k, n, seed, Activation::Identity);
-                check_dense::<f64>(m, k, n, seed, Activation::Relu);
             }
         }
     }
-    check_dense::<f32>(300, 2, 3, 1, Activation::Relu);
-    check_dense::<f64>(300, 3, 3, 2, Activation::Identity);
+    check::<f32>();
+    check::<f64>();
 }
 
-/// Small integers: every partial sum is an integer below 2^24, so every
-/// summation order gives the exact result, and dense must equal the naive
-/// reference exactly.
-#[test]
-fn dense_is_exact_on_small_integers() {
-    let ints = |n: usize, seed: u64| -> Vec<f32> {
-        values::<f64>(n, seed, 8.0)
-            .into_iter()
-            .map(|v| v.round() as f32)
-            .collect()
-    };
-    for (m, k, n) in [(5, 7, 3), (33, 100, 17), (128, 300, 65), (1, 1000, 1)] {
-        let (x, w, b) = (ints(m * k, 1), ints(k * n, 2), ints(n, 3));
-        let mut out = vec![f32::NAN; m * n];
-        nn_kernels::dense(&x, &w, &b, &mut out, m, k, n, Activation::Identity).unwrap();
-        let (want, _) = reference::matmul_f64(&x, &w, Some(&b), m, k, n);
-        let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
-        assert_bits_eq(&out, &want, &format!("{m}x{k}x{n}"));
-    }
-}
+// The dense sweep over the selected tier and the small-integer exactness
+// test that were here are in `tests/gemm.rs`, on every tier: the GEMM
+// tester (`tests/common/gemm.rs`) and `small_integers_are_exact_on_every_tier`.
 
 #[test]
 fn dense_with_k_zero_gives_bias_and_fused_relu_equals_separate() {

@@ -2,6 +2,8 @@
 //! vector width, derived error bounds, and thread-pool runners.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod gemm;
+pub mod softmax;
 pub mod unary;
 
 use nn_kernels::Float;

@@ -1,0 +1,238 @@
+//! One tester for the softmax family (`softmax_rows`, `softmax_rows_masked`
+//! and their in-place forms), after XNNPACK's microkernel testers and
+//! memchr's test `Runner`: [`SoftmaxTester`] runs the kernel on every
+//! supported tier over row lengths and row counts derived from every tier's
+//! vector width and the library's own thresholds, out of place and in place,
+//! at sub-slice offsets, with guard elements around the output, and checks
+//! each row three ways:
+//!
+//! - against [`reference::softmax_row_f64`] within
+//!   [`super::softmax_bound`] (the derivation is there), NaN exactly where
+//!   the reference gives NaN;
+//! - bit for bit against the same row computed alone (a row's result never
+//!   depends on its position in the batch, the batch size, the path its
+//!   neighbours take or the thread count);
+//! - in place bit for bit equal to out of place, nothing outside the slice
+//!   touched.
+
+use nn_kernels::dispatch::{Isa, Supported, supported_isas, vector_lanes};
+use nn_kernels::softmax::{
+    PAR_MIN_ELEMS, SMALL_COLS, softmax_rows_inplace_with_isa, softmax_rows_with_isa,
+};
+use nn_kernels::{Float, reference};
+
+use super::{assert_bits_eq, in_pool, min_positive, softmax_bound, values};
+
+/// Guard elements after the output (more than one vector of any tier, so a
+/// whole-vector store past the end shows).
+const GUARD: usize = 17;
+
+/// What the rows of a batch hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// Finite rows only, cycling through three kinds: spread far above
+    /// `exact_spread` (values in [-30, 30)), spread below it (values in
+    /// [-1, 1), which skip the exact subtraction of the max), and far from
+    /// zero (1000 + [-30, 30), where `x - max` cancels).
+    Finite,
+    /// The finite kinds with special rows mixed in, one row in four: a NaN,
+    /// a `-NaN`, a `+inf`, one `-inf`, all `-inf`, all `-inf` but one, each
+    /// special at a row-dependent position (so it lands in the vector body
+    /// and in the tail, and in every lane of the across-rows path).
+    WithSpecials,
+}
+
+/// Row lengths: every length up to `SMALL_COLS + 1` (the across-rows path
+/// and the switch to the within-row path), and for each tier's lane count
+/// `l`: l/2 and l/2 + 1 (rows side by side in one vector or not), l - 1,
+/// l, l + 1, 2l - 1, 2l, 2l + 1, 4l + 3 (the within-row path's four
+/// accumulators and its tail); primes 31, 37, 97, 1031.
+pub fn cols<T: Float>() -> Vec<usize> {
+    let mut v: Vec<usize> = (1..=SMALL_COLS + 1).collect();
+    v.extend([31, 37, 97, 1031]);
+    for isa in Isa::ALL {
+        let l = vector_lanes::<T>(isa);
+        v.extend([l / 2, l / 2 + 1, l - 1, l, l + 1]);
+        v.extend([2 * l - 1, 2 * l, 2 * l + 1, 4 * l + 3]);
+    }
+    v.retain(|&c| c > 0);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Row counts: 0 to 5, 17, and for each tier's lane count `l`: l - 1, l,
+/// l + 1, 2l + 1 (the across-rows path takes `l` rows at a time, so the
+/// count's remainder picks its tail).
+pub fn rows<T: Float>() -> Vec<usize> {
+    let mut v = vec![0, 1, 2, 3, 4, 5, 17];
+    for isa in Isa::ALL {
+        let l = vector_lanes::<T>(isa);
+        v.extend([l - 1, l, l + 1, 2 * l + 1]);
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// `rows` rows of `cols` elements of the given kind, for `seed`.
+pub fn batch<T: Float>(rows: usize, cols: usize, kind: Rows, seed: u64) -> Vec<T> {
+    let mut x = Vec::with_capacity(rows * cols);
+    for r in 0..rows {
+        let s = seed.wrapping_mul(1_000_003).wrapping_add(r as u64);
+        let pick = r + seed as usize;
+        let mut row: Vec<T> = match pick % 3 {
+            0 => values::<T>(cols, s, 30.0),
+            1 => values::<T>(cols, s, 1.0),
+            _ => values::<f64>(cols, s, 30.0)
+                .into_iter()
+                .map(|v| T::from_f64(1000.0 + v))
+                .collect(),
+        };
+        if kind == Rows::WithSpecials && pick % 4 == 3 {
+            let pos = (r * 5 + seed as usize) % cols;
+            let ninf = T::NEG_INFINITY;
+            match (pick / 4) % 6 {
+                0 => row[pos] = T::NAN,
+                1 => row[pos] = -T::NAN,
+                2 => row[pos] = T::INFINITY,
+                3 => row[pos] = ninf,
+                4 => row.fill(ninf),
+                _ => {
+                    let keep = row[pos];
+                    row.fill(ninf);
+                    row[pos] = keep;
+                }
+            }
+        }
+        x.extend(row);
+    }
+    x
+}
+
+/// Runs the softmax family; see the module docs.
+pub struct SoftmaxTester {
+    /// Row lengths (default: [`cols`]).
+    pub cols: Vec<usize>,
+    /// Row counts (default: [`rows`]).
+    pub rows: Vec<usize>,
+    /// Start offsets of the sub-slices (default: 0, 1, 2, 3).
+    pub offsets: Vec<usize>,
+    /// Thread counts of the pools the batches above `PAR_MIN_ELEMS` run in
+    /// (default: 2, 3, 4, whatever the machine).
+    pub threads: Vec<usize>,
+}
+
+impl SoftmaxTester {
+    pub fn new<T: Float>() -> Self {
+        SoftmaxTester {
+            cols: cols::<T>(),
+            rows: rows::<T>(),
+            offsets: (0..4).collect(),
+            threads: vec![2, 3, 4],
+        }
+    }
+
+    /// `softmax_rows` (or `softmax_rows_masked` when `masked`) on every
+    /// supported tier, every row length, row count and offset, finite rows
+    /// and rows with specials; then batches long enough to be split across
+    /// threads (some rows more than `PAR_MIN_ELEMS` / 2 tasks, ragged last
+    /// task) in each pool of [`SoftmaxTester::threads`].
+    pub fn test<T: Float>(&self, masked: bool) {
+        for isa in supported_isas() {
+            for &cols in &self.cols {
+                for &rows in &self.rows {
+                    for &off in &self.offsets {
+                        for kind in [Rows::Finite, Rows::WithSpecials] {
+                            self.run::<T>(isa, rows, cols, off, masked, kind);
+                        }
+                    }
+                }
+            }
+            let l = vector_lanes::<T>(isa.isa());
+            for cols in [3, SMALL_COLS, SMALL_COLS + 1, 97] {
+                let rows = 2 * PAR_MIN_ELEMS.div_ceil(cols) + l + 1;
+                for &threads in &self.threads {
+                    in_pool(threads, || {
+                        self.run::<T>(isa, rows, cols, 1, masked, Rows::WithSpecials)
+                    });
+                }
+            }
+        }
+    }
+
+    /// One batch: `rows` rows of `cols` on `isa`, at offset `off`.
+    pub fn run<T: Float>(
+        &self,
+        isa: Supported,
+        rows: usize,
+        cols: usize,
+        off: usize,
+        masked: bool,
+        kind: Rows,
+    ) {
+        let n = rows * cols;
+        let ctx = format!(
+            "softmax{}<{}> on {} rows={rows} cols={cols} off={off} {kind:?}",
+            if masked { "_masked" } else { "" },
+            T::NAME,
+            isa.isa()
+        );
+        // The input: `off` ordinary values before the slice, the batch, and
+        // GUARD ordinary values after it.
+        let seed = (cols * 131 + rows * 7 + off) as u64;
+        let mut buf = values::<T>(off, seed + 1, 1.0);
+        buf.extend(batch::<T>(rows, cols, kind, seed));
+        buf.extend(values::<T>(GUARD, seed + 2, 1.0));
+        let x = &buf[off..off + n];
+
+        // Out of place: `off` sentinels, `n` NaNs (so an element left
+        // unwritten shows up), GUARD sentinels.
+        let sentinel = T::from_f64(-12345.0);
+        let mut out = vec![sentinel; off + n + GUARD];
+        out[off..off + n].fill(T::NAN);
+        softmax_rows_with_isa(isa, x, &mut out[off..off + n], cols, masked)
+            .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        let guards_ok = |v: &[T]| v.iter().all(|g| g.to_bits_u64() == sentinel.to_bits_u64());
+        assert!(guards_ok(&out[..off]), "{ctx}: wrote before the slice");
+        assert!(guards_ok(&out[off + n..]), "{ctx}: wrote past the end");
+        let got = &out[off..off + n];
+
+        let min_pos = min_positive::<T>();
+        for (r, (xr, gr)) in x.chunks(cols).zip(got.chunks(cols)).enumerate() {
+            // Against the f64 reference.
+            let want = reference::softmax_row_f64(xr, masked);
+            for (j, (&g, &w)) in gr.iter().zip(&want).enumerate() {
+                let g = g.to_f64();
+                let ok = if w.is_nan() {
+                    g.is_nan()
+                } else {
+                    (g - w).abs() <= softmax_bound::<T>(cols, w, min_pos)
+                };
+                assert!(
+                    ok,
+                    "{ctx}: row {r} col {j}: got {g:e}, want {w:e} (bound {:e}); row {xr:?}",
+                    softmax_bound::<T>(cols, w, min_pos)
+                );
+            }
+            // The same bits as the row alone.
+            if rows > 1 {
+                let mut alone = vec![T::NAN; cols];
+                softmax_rows_with_isa(isa, xr, &mut alone, cols, masked).unwrap();
+                assert_bits_eq(gr, &alone, &format!("{ctx}: row {r} vs the row alone"));
+            }
+        }
+
+        // In place: the same bits as out of place, nothing outside touched.
+        let mut b = buf.clone();
+        softmax_rows_inplace_with_isa(isa, &mut b[off..off + n], cols, masked)
+            .unwrap_or_else(|e| panic!("{ctx}: in place: {e}"));
+        assert_bits_eq(&b[off..off + n], got, &format!("{ctx}: in place"));
+        assert_bits_eq(&b[..off], &buf[..off], &format!("{ctx}: in place, before"));
+        assert_bits_eq(
+            &b[off + n..],
+            &buf[off + n..],
+            &format!("{ctx}: in place, after"),
+        );
+    }
+}
