@@ -318,6 +318,9 @@ unsafe fn run_block<
                     col0: j0,
                 },
             },
+            // A match, not `Option::map`: no closure on the product's path
+            // (see `microkernel::tile`).
+            #[allow(clippy::manual_map)]
             bias: match call.ep.bias {
                 Some(b) => Some(b.as_ptr().add(j0)),
                 None => None,
