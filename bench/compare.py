@@ -5,8 +5,10 @@ Markdown, from CSVs in peers.py's format.
     python3 bench/compare.py bench/ours.csv bench/ours_native.csv bench/peers_1t.csv bench/peers_2t.csv
     python3 bench/compare.py --dense bench/ours_dense.csv bench/peers_dense_1t.csv bench/peers_dense_2t.csv
 
-"Ours" is the tier the crate selects on this CPU (the best supported:
-avx512 here); the native build is compared tier for tier.
+"Ours" is the tier the crate selects on this CPU: `--tier NAME` (the bench
+scripts pass what `cargo run --example selected_tier` prints), or by
+default the best tier present in the CSVs; the native build is compared
+tier for tier.
 """
 import csv
 import sys
@@ -22,10 +24,26 @@ def load(paths):
     return rows
 
 
+TIERS = ["avx512", "avx2", "portable"]  # best first
+
+
+def tier_arg(rows):
+    """The tier after --tier, else the best tier with rows in the CSVs."""
+    if "--tier" in sys.argv:
+        return sys.argv[sys.argv.index("--tier") + 1]
+    present = {k[0].split("/", 1)[1].split("-")[0] for k in rows if k[0].startswith("nn-kernels/")}
+    return next((t for t in TIERS if t in present), "portable")
+
+
 def main():
     dense_only = "--dense" in sys.argv
-    rows = load([a for a in sys.argv[1:] if not a.startswith("--")])
-    best = "nn-kernels/avx512"
+    args = sys.argv[1:]
+    if "--tier" in args:
+        i = args.index("--tier")
+        del args[i:i + 2]
+    rows = load([a for a in args if not a.startswith("--")])
+    tier = tier_arg(rows)
+    best = f"nn-kernels/{tier}"
 
     def get(lib, op, dtype, shape, t):
         return rows.get((lib, op, dtype, shape, str(t)))
@@ -62,14 +80,14 @@ def main():
     print()
     print("Default build against `-C target-cpu=native` (1 thread, Gelem/s):")
     print()
-    print("| kernel | shape | default avx512 | native avx512 | native portable | default / best native |")
+    print(f"| kernel | shape | default {tier} | native {tier} | native portable | default / best native |")
     print("|---|---|---|---|---|---|")
     for op, dtype, shapes in (("softmax", "f32", ["300x3", "4096x10", "1024x1000", "64x32000", "8192x128"]),
                               ("softmax", "f64", ["1024x1000"]),
                               ("relu", "f32", ["4096", "262144", "16777216"])):
         for shape in shapes:
             d = get(best, op, dtype, shape, 1)
-            na = get("nn-kernels-native/avx512", op, dtype, shape, 1)
+            na = get(f"nn-kernels-native/{tier}", op, dtype, shape, 1)
             npo = get("nn-kernels-native/portable", op, dtype, shape, 1)
             if None in (d, na, npo):
                 print(f"| {op} {dtype} | {shape} | missing | | | |")
@@ -81,7 +99,7 @@ def dense_targets(get, ratio_line, best):
     """Issue 5's targets: the dense layer against PyTorch and ONNX Runtime,
     fused against unfused, the chapter's shapes, and the FMA peak."""
     print()
-    print("Dense layer (GFLOP/s; ours is the selected avx512 tier):")
+    print(f"Dense layer (GFLOP/s; ours is the selected {best.split('/')[1]} tier):")
     print()
     print("| target | threads | ours | yardstick | ratio | target | |")
     print("|---|---|---|---|---|---|---|")

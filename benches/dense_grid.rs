@@ -7,6 +7,7 @@
 //! cargo bench --bench dense_grid -- --check       # CI: a subset, fails below 0.5x
 //! cargo bench --bench dense_grid -- threads       # ours at 2 threads against 1
 //! cargo bench --bench dense_grid -- targets       # the issue's named shapes
+//! cargo bench --bench dense_grid -- engines       # portable tier: own BLIS vs matrixmultiply
 //! ```
 //!
 //! Options: `--tier NAME` (one tier), `--reps N`, `--out DIR` (default
@@ -613,6 +614,78 @@ fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: 
     );
 }
 
+/// The portable tier's two engines over the grid, one thread: the crate's
+/// own BLIS loops on `wide`'s vectors (`gemm::dense_portable_blis`) against
+/// what the portable tier runs for products on this target (on x86-64,
+/// `matrixmultiply` plus the bias pass). Prints the median and quartiles of
+/// `engine time / own BLIS time` per type, and the extremes: the numbers
+/// behind `gemm::Engine`.
+fn engines(args: &Args) {
+    let reps = args
+        .value("--reps")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    println!(
+        "Portable tier, own BLIS against the selected engine, {}",
+        cpu_name()
+    );
+    in_pool(1, || {
+        engines_for::<f32>(reps);
+        engines_for::<f64>(reps);
+    });
+}
+
+fn engines_for<T: Float>(reps: usize) {
+    let portable = Isa::Portable.supported().expect("always supported");
+    let mut ratios = Vec::new();
+    for &m in &MS {
+        for &k in &KS {
+            for &n in &NS {
+                let (x, w, b) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
+                let mut o = vec![T::ZERO; m * n];
+                let act = Activation::Identity;
+                let t = interleaved(
+                    &mut [
+                        &mut || {
+                            dense_with_isa(portable, &x, &w, &b, &mut o, (m, k, n), act).unwrap();
+                            keep(&o);
+                        },
+                        &mut || {
+                            nn_kernels::gemm::dense_portable_blis(
+                                &x,
+                                &w,
+                                &b,
+                                &mut o,
+                                (m, k, n),
+                                act,
+                            )
+                            .unwrap();
+                            keep(&o);
+                        },
+                    ],
+                    reps,
+                    2e4,
+                );
+                ratios.push((t[0] / t[1], (m, k, n)));
+            }
+        }
+    }
+    ratios.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let q = |f: f64| ratios[((ratios.len() - 1) as f64 * f) as usize].0;
+    println!(
+        "{}: {} shapes, engine/own time: min {:.2} ({:?}), q1 {:.2}, median {:.2}, q3 {:.2}, max {:.2} ({:?})",
+        T::NAME,
+        ratios.len(),
+        ratios[0].0,
+        ratios[0].1,
+        q(0.25),
+        q(0.5),
+        q(0.75),
+        ratios[ratios.len() - 1].0,
+        ratios[ratios.len() - 1].1
+    );
+}
+
 fn main() {
     let args = Args::get();
     match args.mode(&["--tier", "--reps", "--out"]) {
@@ -625,6 +698,7 @@ fn main() {
         }
         Some("threads") => threads(&args),
         Some("targets") => targets(&args),
+        Some("engines") => engines(&args),
         _ => full(&args),
     }
 }

@@ -1,7 +1,8 @@
 //! The chapter's spiral data set, and NumPy's `linspace` that builds it.
 
+use crate::error::{ShapeError, ShapeErrorKind};
+use crate::float::Float;
 use crate::rng::GaussianSource;
-use crate::{Float, ShapeError, ShapeErrorKind};
 
 /// `num` evenly spaced values from `start` to `stop` inclusive, with NumPy's
 /// `np.linspace(start, stop, num)` arithmetic exactly: `start + i * step`

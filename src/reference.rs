@@ -5,7 +5,7 @@
 //! reductions (softmax, matrix product) accumulate in `f64` and return `f64`,
 //! so a kernel's error can be measured against them.
 
-use crate::Float;
+use crate::float::Float;
 
 /// ReLU of one value: `x < 0 ? +0.0 : x` (NumPy's `np.maximum(0, x)`).
 #[inline(always)]

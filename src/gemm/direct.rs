@@ -99,9 +99,11 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, A: Fused>(
     };
     // SAFETY: forwarded from the caller.
     let done = unsafe { narrow_packed_rows::<T, V, K, A>(pr, w, ldw) };
-    for i in done..pr.m {
+    // The problem's fields in locals (see `narrow_packed_rows`).
+    let (m, x, ldx, out, ldc) = (pr.m, pr.x, pr.ldx, pr.out, pr.ldc);
+    for i in done..m {
         // SAFETY: row `i < m` of X has `K` elements.
-        let x: [T; K] = unsafe { pr.x.add(i * pr.ldx).cast::<[T; K]>().read_unaligned() };
+        let x: [T; K] = unsafe { x.add(i * ldx).cast::<[T; K]>().read_unaligned() };
         let mut acc = start;
         for (&x, &w) in x.iter().zip(&wv) {
             acc = V::madd(V::splat(x), w, acc);
@@ -112,8 +114,8 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, A: Fused>(
         // elements) a full vector fits while `i · n + LANES <= m · n`; its
         // lanes past `n` land in rows `i + 1 ..`, which are stored after it.
         unsafe {
-            let row = pr.out.add(i * pr.ldc);
-            if !V::MASKED_STORE_FAST && pr.ldc == n && i * n + V::LANES <= pr.m * n {
+            let row = out.add(i * ldc);
+            if !V::MASKED_STORE_FAST && ldc == n && i * n + V::LANES <= m * n {
                 acc.store_ptr(row);
             } else {
                 acc.store_prefix(std::slice::from_raw_parts_mut(row, n));
@@ -170,14 +172,17 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, A: Fused>(
         *wt = V::load(&w_tiled[..l]);
     }
     let start = V::load(&b_tiled[..l]);
-    let blocks = pr.m / r;
+    // The problem's fields in locals: the stores to `out` below could
+    // otherwise make the compiler reload them from `pr` in every iteration.
+    let (m, x, out) = (pr.m, pr.x, pr.out);
+    let blocks = m / r;
     for b in 0..blocks {
         // SAFETY: rows `b·r .. b·r + r` (< m) of X are `r · K` contiguous
         // elements (`ldx == K`); a full-vector load stays inside X while
         // `b·r·K + LANES <= m·K`, a masked one reads only the `r · K`.
         let xv = unsafe {
-            let at = pr.x.add(b * r * K);
-            if b * r * K + l <= pr.m * K {
+            let at = x.add(b * r * K);
+            if b * r * K + l <= m * K {
                 V::load_ptr(at)
             } else {
                 V::load_padded(std::slice::from_raw_parts(at, r * K), T::ZERO)
@@ -193,8 +198,8 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, A: Fused>(
         // a full vector fits while `b·r·n + LANES <= m·n`, and its lanes
         // past `r · n` land in later rows, stored after it.
         unsafe {
-            let at = pr.out.add(b * used);
-            if !V::MASKED_STORE_FAST && b * used + l <= pr.m * n {
+            let at = out.add(b * used);
+            if !V::MASKED_STORE_FAST && b * used + l <= m * n {
                 acc.store_ptr(at);
             } else {
                 acc.store_prefix(std::slice::from_raw_parts_mut(at, used));

@@ -133,10 +133,10 @@ impl<T: Float, V: Vector<T>> TileKernel for BlocksOfTile<T, V> {
     }
 }
 
-/// A whole product on one tier, entered once: the blocking comes from the
-/// tier's tile and this CPU's caches, then the product runs as one block
-/// inline, or as blocks split across rayon tasks, each of which enters the
-/// tier again ([`GemmBlock`]).
+/// A whole product on one tier: the blocking comes from the tier's tile and
+/// this CPU's caches, then the product runs as one block, or as blocks split
+/// across rayon tasks, each a [`GemmBlock`] that enters the tier again (a
+/// function of its own, whose registers are all for the product's loops).
 struct GemmCall<'a, T> {
     x: &'a [T],
     w: Weights<'a, T>,
@@ -208,11 +208,9 @@ impl<T: Float, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
             tier.vectorize(block)
         };
         match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
-            // SAFETY: the whole product, on this tier: `GemmCall::new`'s
-            // contract.
-            Split::None => unsafe {
-                run_block::<T, T::Vec<S>, MR, NV, NW, MR1, MR2>(&bl, call, (0, m), (0, n))
-            },
+            // The whole product as one block, in a function of its own (see
+            // `Tier::vectorize`).
+            Split::None => in_task((0, m), (0, n)),
             Split::Rows(r) => (0..m.div_ceil(r))
                 .into_par_iter()
                 .for_each(|t| in_task((t * r, m.min(t * r + r)), (0, n))),

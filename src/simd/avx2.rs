@@ -38,6 +38,10 @@ unsafe impl Tier for Avx2 {
     }
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        // Never inlined, even into another kernel of this tier: each kernel
+        // keeps a function of its own, and with it its own register
+        // allocation (see `simd::Tier::vectorize`).
+        #[inline(never)]
         #[target_feature(enable = "avx2,fma")]
         fn run<K: Kernel>(tier: Avx2, kernel: K) -> K::Output {
             kernel.run(tier)

@@ -40,6 +40,10 @@ unsafe impl Tier for Avx512 {
     }
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        // Never inlined, even into another kernel of this tier: each kernel
+        // keeps a function of its own, and with it its own register
+        // allocation (see `simd::Tier::vectorize`).
+        #[inline(never)]
         #[target_feature(enable = "avx512f,avx2,fma")]
         fn run<K: Kernel>(tier: Avx512, kernel: K) -> K::Output {
             kernel.run(tier)

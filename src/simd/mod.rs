@@ -50,7 +50,12 @@ pub unsafe trait Tier: Copy + Send + Sync + 'static {
     /// # Safety
     /// [`Tier::detect`] returned true on this CPU.
     unsafe fn token() -> Self;
-    /// Runs `kernel` inside this tier's `#[target_feature]` function.
+    /// Runs `kernel` inside this tier's `#[target_feature]` function: one
+    /// function per kernel type, never inlined, so a kernel that enters the
+    /// tier again for a part of its work (the GEMM's block, once its caller
+    /// has chosen the split) gets a function of its own for that part. The
+    /// hot loops of a function as large as the whole product lost
+    /// registers to the rest of it (BENCHMARKS.md, "Tiers as types").
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output;
 }
 

@@ -33,7 +33,12 @@ unsafe impl Tier for Portable {
     }
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
-        kernel.run(self)
+        // A function of its own per kernel, as on the other tiers.
+        #[inline(never)]
+        fn run<K: Kernel>(tier: Portable, kernel: K) -> K::Output {
+            kernel.run(tier)
+        }
+        run(self, kernel)
     }
 }
 

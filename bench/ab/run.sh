@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Speed of this checkout against a baseline commit, side by side in one
+# process (interleaved medians; see src/main.rs). Usage:
+#   bench/ab/run.sh <baseline-commit> [--quick]
+set -euo pipefail
+cd "$(dirname "$0")"
+base="${1:?baseline commit}"
+shift
+wt=../../target/ab-base
+rm -rf "$wt"
+git worktree prune
+git worktree add --detach -f "$wt" "$base" > /dev/null
+sed -i 's/^version = ".*"/version = "0.0.0"/' "$wt/Cargo.toml"
+trap 'git worktree remove --force "$wt"' EXIT
+cargo run --release --quiet -- "$@"
