@@ -642,25 +642,18 @@ fn engines_for<T: Float>(reps: usize) {
         for &k in &KS {
             for &n in &NS {
                 let (x, w, b) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
-                let mut o = vec![T::ZERO; m * n];
+                let (mut o1, mut o2) = (vec![T::ZERO; m * n], vec![T::ZERO; m * n]);
                 let act = Activation::Identity;
+                let blis = nn_kernels::gemm::dense_portable_blis::<T>;
                 let t = interleaved(
                     &mut [
                         &mut || {
-                            dense_with_isa(portable, &x, &w, &b, &mut o, (m, k, n), act).unwrap();
-                            keep(&o);
+                            dense_with_isa(portable, &x, &w, &b, &mut o1, (m, k, n), act).unwrap();
+                            keep(&o1);
                         },
                         &mut || {
-                            nn_kernels::gemm::dense_portable_blis(
-                                &x,
-                                &w,
-                                &b,
-                                &mut o,
-                                (m, k, n),
-                                act,
-                            )
-                            .unwrap();
-                            keep(&o);
+                            blis(&x, &w, &b, &mut o2, (m, k, n), act).unwrap();
+                            keep(&o2);
                         },
                     ],
                     reps,
