@@ -663,6 +663,24 @@ fn engines_for<T: Float>(reps: usize) {
             }
         }
     }
+    // By size: the median ratio per power of four of multiply-adds.
+    let mut buckets: std::collections::BTreeMap<u32, Vec<f64>> = Default::default();
+    for &(r, (m, k, n)) in &ratios {
+        let macs = (m * k * n).max(1);
+        buckets.entry(macs.ilog2() / 2 * 2).or_default().push(r);
+    }
+    let line: Vec<String> = buckets
+        .iter_mut()
+        .map(|(b, v)| {
+            v.sort_by(f64::total_cmp);
+            format!("2^{b}: {:.2} ({})", v[v.len() / 2], v.len())
+        })
+        .collect();
+    println!(
+        "{} median engine/own by m·k·n: {}",
+        T::NAME,
+        line.join(", ")
+    );
     ratios.sort_by(|a, b| a.0.total_cmp(&b.0));
     let q = |f: f64| ratios[((ratios.len() - 1) as f64 * f) as usize].0;
     println!(

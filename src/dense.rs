@@ -25,11 +25,13 @@ use crate::rng::GaussianSource;
 /// the same bits), whatever the thread count. For weights used for many
 /// calls, [`PackedWeights`] (or [`Dense::prepare`]) packs them once.
 ///
-/// On those tiers a call allocates nothing once its thread has run one
-/// product of that size: the packing buffers are per thread and kept (at
-/// most a few MiB: `KC` rows of X's `MC` block and of W's `NC` block). The
-/// portable tier is `matrixmultiply`, which allocates its packing buffers on
-/// every call.
+/// A call allocates nothing once its thread has run one product of that
+/// size: the packing buffers are per thread and kept (at most a few MiB:
+/// `KC` rows of X's `MC` block and of W's `NC` block). The exception is the
+/// portable tier on x86-64, whose products above a few thousand
+/// multiply-adds run `matrixmultiply` (faster there: its own AVX kernels),
+/// which allocates its packing buffers on every call and rounds as it
+/// chooses.
 ///
 /// # Errors
 /// [`ShapeError`] if a product of dims overflows `usize` or a slice length

@@ -387,17 +387,41 @@ pub fn tile_dims<T: Float>(isa: Isa) -> Option<([usize; 5], usize)> {
 
 /// Which code computes a product on the portable tier: the crate's own
 /// BLIS loops over `wide`'s vectors, or `matrixmultiply`, whichever
-/// measures faster on the target (BENCHMARKS.md, "Tiers as types"). On
-/// x86-64 `matrixmultiply` picks AVX2 or AVX-512 kernels at run time, which
-/// a baseline (SSE2) build of ours cannot match; elsewhere ours runs.
+/// measures faster on the target (`cargo bench --bench dense_grid --
+/// engines`; BENCHMARKS.md, "Tiers as types"). On x86-64 `matrixmultiply`
+/// picks AVX2 or AVX-512 kernels at run time, which a baseline (SSE2) build
+/// of ours cannot match on large products, while its fixed cost per call
+/// (packing buffers, allocated each call) loses to ours on small ones. So
+/// there the portable tier runs ours below [`portable_blis_max_macs`] and
+/// `matrixmultiply` above; on other targets (and under Miri) always ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Engine {
     Blis,
     MatrixMultiply,
 }
 
-fn engine(isa: Supported) -> Engine {
-    if isa.isa() == Isa::Portable && cfg!(target_arch = "x86_64") && !cfg!(miri) {
+/// Whether the portable tier's products use `matrixmultiply` for some
+/// sizes on this build ([`Engine`]).
+const PORTABLE_HAS_MATRIXMULTIPLY: bool = cfg!(target_arch = "x86_64") && !cfg!(miri);
+
+/// The largest product (in multiply-adds) the portable tier runs through
+/// its own BLIS loops where [`PORTABLE_HAS_MATRIXMULTIPLY`]: where the two
+/// engines' times crossed over in the grid sweep, 2^11 for `f32` and 2^9 for
+/// `f64` (whose vectors hold half as many lanes).
+fn portable_blis_max_macs<T: Float>() -> usize {
+    if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
+        1 << 11
+    } else {
+        1 << 9
+    }
+}
+
+fn engine<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize)) -> Engine {
+    let macs = m.saturating_mul(k).saturating_mul(n);
+    if isa.isa() == Isa::Portable
+        && PORTABLE_HAS_MATRIXMULTIPLY
+        && macs > portable_blis_max_macs::<T>()
+    {
         Engine::MatrixMultiply
     } else {
         Engine::Blis
@@ -546,7 +570,9 @@ pub(crate) fn pack_weights<T: Float>(
     n: usize,
 ) -> (Vec<T>, usize) {
     assert_eq!(w.len(), k * n);
-    if engine(isa) == Engine::MatrixMultiply {
+    // Where some products of the tier run `matrixmultiply`, which reads W
+    // row-major, W stays row-major for all (the own loops read it in place).
+    if isa.isa() == Isa::Portable && PORTABLE_HAS_MATRIXMULTIPLY {
         return (w.to_vec(), 0);
     }
     let bl = blocks::<T>(isa);
@@ -623,7 +649,7 @@ pub(crate) fn gemm<T: Float>(
     out: &mut [T],
     dims: (usize, usize, usize),
 ) {
-    gemm_on(isa, engine(isa), x, w, ep, out, dims);
+    gemm_on(isa, engine::<T>(isa, dims), x, w, ep, out, dims);
 }
 
 /// [`gemm`] with the engine chosen.
