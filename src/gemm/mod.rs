@@ -405,26 +405,32 @@ enum Engine {
 const PORTABLE_HAS_MATRIXMULTIPLY: bool = cfg!(target_arch = "x86_64") && !cfg!(miri);
 
 /// The largest product (in multiply-adds) the portable tier runs through
-/// its own BLIS loops where [`PORTABLE_HAS_MATRIXMULTIPLY`]: where the two
-/// engines' times crossed over in the grid sweep, 2^11 for `f32` and 2^9 for
-/// `f64` (whose vectors hold half as many lanes).
+/// its own BLIS loops where [`PORTABLE_HAS_MATRIXMULTIPLY`]: 2^9 for `f32`
+/// and 2^7 for `f64`, a power of four below where the two engines' median
+/// times crossed over in the grid sweep (2^11 and 2^9), because shapes of
+/// 16 rows and 10 to 64 columns already ran up to 1.7x slower on ours
+/// there (BENCHMARKS.md, "Tiers as types").
 fn portable_blis_max_macs<T: Float>() -> usize {
     if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
-        1 << 11
-    } else {
         1 << 9
+    } else {
+        1 << 7
     }
 }
 
 fn engine<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize)) -> Engine {
-    let macs = m.saturating_mul(k).saturating_mul(n);
-    if isa.isa() == Isa::Portable
-        && PORTABLE_HAS_MATRIXMULTIPLY
-        && macs > portable_blis_max_macs::<T>()
-    {
-        Engine::MatrixMultiply
-    } else {
+    if isa.isa() != Isa::Portable || !PORTABLE_HAS_MATRIXMULTIPLY {
+        return Engine::Blis;
+    }
+    // Ours where it measured faster: small products, unless the output is
+    // narrower than a vector and `k` too deep for the narrow path (then the
+    // portable tile's few FMA chains wait on their latency).
+    let lanes = crate::dispatch::vector_lanes::<T>(Isa::Portable);
+    let small = m.saturating_mul(k).saturating_mul(n) <= portable_blis_max_macs::<T>();
+    if small && (n >= lanes || k <= blis::NARROW_MAX_K) {
         Engine::Blis
+    } else {
+        Engine::MatrixMultiply
     }
 }
 

@@ -129,7 +129,10 @@ impl Report {
 
     /// Whether any case of this shape can pass `--only` (to skip its setup).
     fn wants(&self, shape: &str) -> bool {
-        self.only.as_ref().is_none_or(|o| o.contains(shape))
+        // A filter with no digits names a family, not a shape.
+        self.only
+            .as_ref()
+            .is_none_or(|o| o.contains(shape) || !o.contains(|c: char| c.is_ascii_digit()))
     }
 
     fn summary(&mut self, heading: &str) {
