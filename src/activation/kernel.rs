@@ -151,13 +151,17 @@ impl<T: Float, V: Vector<T>> LaneMap<T, V> for Step {
 impl<T: Float, V: Vector<T>> LaneMap<T, V> for Sigmoid {
     const PURE: bool = true;
     /// From `e = exp(-|x|)`, which never overflows: `1 / (1 + e)` for
-    /// `x >= 0`, `e / (1 + e)` otherwise; both are computed and one selected.
+    /// `x >= 0`, `e / (1 + e)` otherwise.
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
         let one = V::splat(T::ONE);
         let e = exp_le0::<T, V>(V::splat(T::ZERO) - x.abs());
         let d = one + e;
-        V::select_ge_zero(x, one / d, e / d)
+        // One division of the selected numerator: the same rounding as
+        // selecting between the two quotients, at half the divides (the
+        // compiler folded that for plain arrays, not through `wide`'s
+        // bitwise select).
+        V::select_ge_zero(x, one, e) / d
     }
 }
 
