@@ -13,7 +13,7 @@
 //! vector types, its CPU check and its one `#[target_feature]` function;
 //! rustc also turns on the features a tier's imply (AVX, F16C, which are
 //! checked too, and the SSE levels every AVX CPU has). Kernels are written
-//! once, generic over the tier, and [`vectorize`] below is the one place
+//! once, generic over the tier, and `vectorize` in this module is the one place
 //! that runs one on a tier: only through a [`Supported`] token, which can
 //! only be had for a tier whose features this CPU reports. So no CPU is
 //! ever handed an instruction it lacks, whatever `RUSTFLAGS` the crate was
@@ -21,7 +21,7 @@
 //!
 //! Adding a tier is one new file in `src/simd/` (the token type
 //! implementing `Tier`, with its two vector types and its GEMM tile) and
-//! one line in the table at the [`tiers!`] call below, which makes the
+//! one line in the table at the `tiers!` call in this module, which makes the
 //! [`Isa`] variant, its name, its CPU check and its dispatch arm.
 //!
 //! The vector types behind the tiers are not reachable from outside the
