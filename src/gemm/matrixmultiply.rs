@@ -53,47 +53,38 @@ unsafe fn raw_gemm<T: Float>(
 ) {
     // Row-major: row stride = row length, column stride = 1.
     let (k_s, n_s) = (k as isize, n as isize);
-    // SAFETY: the caller guarantees the three buffers hold m*k, k*n and m*n
-    // elements, which is exactly what these dims and strides address; with
-    // beta == 0 matrixmultiply does not read c. `Float` is implemented for
-    // f32 and f64 only (sealed), so `T` is the type each branch casts to.
-    unsafe {
-        if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
-            let beta = beta.to_f64() as f32;
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.cast(),
-                k_s,
-                1,
-                b.cast(),
-                n_s,
-                1,
-                beta,
-                c.cast(),
-                n_s,
-                1,
-            )
-        } else {
-            let beta = beta.to_f64();
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.cast(),
-                k_s,
-                1,
-                b.cast(),
-                n_s,
-                1,
-                beta,
-                c.cast(),
-                n_s,
-                1,
-            )
-        }
+    // One call for either precision: `sgemm` and `dgemm` take the same
+    // arguments.
+    macro_rules! call {
+        ($gemm:path, $t:ty) => {
+            // SAFETY: the caller guarantees the three buffers hold m*k, k*n
+            // and m*n elements, which is exactly what these dims and strides
+            // address; with beta == 0 matrixmultiply does not read c.
+            // `Float` is implemented for f32 and f64 only (sealed), so `T`
+            // is the type each branch casts to.
+            unsafe {
+                $gemm(
+                    m,
+                    k,
+                    n,
+                    1.0,
+                    a.cast(),
+                    k_s,
+                    1,
+                    b.cast(),
+                    n_s,
+                    1,
+                    beta.to_f64() as $t,
+                    c.cast(),
+                    n_s,
+                    1,
+                )
+            }
+        };
+    }
+    if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
+        call!(matrixmultiply::sgemm, f32)
+    } else {
+        call!(matrixmultiply::dgemm, f64)
     }
 }
