@@ -12,4 +12,6 @@ git worktree prune
 git worktree add --detach -f "$wt" "$base" > /dev/null
 sed -i 's/^version = ".*"/version = "0.0.0"/' "$wt/Cargo.toml"
 trap 'git worktree remove --force "$wt"' EXIT
-cargo run --release --quiet -- "$@"
+features=()
+grep -q "enum Variant" "$wt/src/softmax/mod.rs" || features=(--features base-after-11)
+cargo run --release --quiet "${features[@]}" -- "$@"

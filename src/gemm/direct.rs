@@ -101,27 +101,49 @@ unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, A: Fused>(
     let done = unsafe { narrow_packed_rows::<T, V, K, A>(pr, w, ldw) };
     // The problem's fields in locals (see `narrow_packed_rows`).
     let (m, x, ldx, out, ldc) = (pr.m, pr.x, pr.ldx, pr.out, pr.ldc);
-    for i in done..m {
-        // SAFETY: row `i < m` of X has `K` elements.
-        let x: [T; K] = unsafe { x.add(i * ldx).cast::<[T; K]>().read_unaligned() };
-        let mut acc = start;
-        for (&x, &w) in x.iter().zip(&wv) {
-            acc = V::madd(V::splat(x), w, acc);
-        }
-        acc = A::map::<T, V>(acc);
-        // SAFETY: row `i < m` of `out` has `n` elements, ours alone. Unless
-        // masked stores are cheap: with whole rows (`ldc == n`, so the block is `m · n` contiguous
-        // elements) a full vector fits while `i · n + LANES <= m · n`; its
-        // lanes past `n` land in rows `i + 1 ..`, which are stored after it.
+    // Without cheap masked stores, rows before `full` take a full-vector
+    // store: with whole rows (`ldc == n`, so the block is `m · n` contiguous
+    // elements) one fits while `i · n + LANES <= m · n`, and its lanes past
+    // `n` land in rows `i + 1 ..`, which are stored after it. Splitting the
+    // loop there keeps the test out of it.
+    let full = if !V::MASKED_STORE_FAST && ldc == n && m * n >= V::LANES {
+        ((m * n - V::LANES) / n + 1).max(done)
+    } else {
+        done
+    };
+    for i in done..full {
+        // SAFETY: row `i < m` of X has `K` elements; row `i` of `out` has
+        // `n`, ours alone, and a full vector from there fits (see `full`).
+        unsafe { narrow_row::<T, V, K, A>(x.add(i * ldx), &wv, start).store_ptr(out.add(i * ldc)) };
+    }
+    for i in full..m {
+        // SAFETY: row `i < m` of X has `K` elements; row `i` of `out` has
+        // `n`, ours alone.
         unsafe {
-            let row = out.add(i * ldc);
-            if !V::MASKED_STORE_FAST && ldc == n && i * n + V::LANES <= m * n {
-                acc.store_ptr(row);
-            } else {
-                acc.store_prefix(std::slice::from_raw_parts_mut(row, n));
-            }
+            narrow_row::<T, V, K, A>(x.add(i * ldx), &wv, start)
+                .store_prefix(std::slice::from_raw_parts_mut(out.add(i * ldc), n));
         }
     }
+}
+
+/// One row of [`narrow`]: from the bias, per `p < K` the row's `x[p]`
+/// broadcast times W's row `p`, then `A`.
+///
+/// # Safety
+/// `x` points to `K` readable elements.
+#[inline(always)]
+unsafe fn narrow_row<T: Float, V: Vector<T>, const K: usize, A: Fused>(
+    x: *const T,
+    wv: &[V; K],
+    start: V,
+) -> V {
+    // SAFETY: the caller's contract.
+    let x: [T; K] = unsafe { x.cast::<[T; K]>().read_unaligned() };
+    let mut acc = start;
+    for (&x, &w) in x.iter().zip(wv) {
+        acc = V::madd(V::splat(x), w, acc);
+    }
+    A::map::<T, V>(acc)
 }
 
 /// The narrow path for outputs so narrow that several rows fit one vector
@@ -176,37 +198,67 @@ unsafe fn narrow_packed_rows<T: Float, V: Vector<T>, const K: usize, A: Fused>(
     // otherwise make the compiler reload them from `pr` in every iteration.
     let (m, x, out) = (pr.m, pr.x, pr.out);
     let blocks = m / r;
-    for b in 0..blocks {
-        // SAFETY: rows `b·r .. b·r + r` (< m) of X are `r · K` contiguous
-        // elements (`ldx == K`); a full-vector load stays inside X while
-        // `b·r·K + LANES <= m·K`, a masked one reads only the `r · K`.
-        let xv = unsafe {
-            let at = x.add(b * r * K);
-            if b * r * K + l <= m * K {
-                V::load_ptr(at)
-            } else {
-                V::load_padded(std::slice::from_raw_parts(at, r * K), T::ZERO)
-            }
-        };
-        let mut acc = start;
-        for (idx_p, &w_p) in idx.iter().zip(&wt) {
-            acc = V::madd(xv.permute(&idx_p[..l]), w_p, acc);
+    // Blocks before `fast` take a full-vector load of X (it stays inside X
+    // while `b·r·K + LANES <= m·K`) and, without cheap masked stores, a
+    // full-vector store (its lanes past `r · n` land in later rows, stored
+    // after it, while `b·r·n + LANES <= m·n`). Splitting the loop there
+    // keeps both tests out of the hot loop.
+    let fits = |total: usize, step: usize| {
+        if total >= l {
+            (total - l) / step + 1
+        } else {
+            0
         }
-        acc = A::map::<T, V>(acc);
+    };
+    let mut fast = fits(m * K, r * K).min(blocks);
+    if !V::MASKED_STORE_FAST {
+        fast = fast.min(fits(m * n, used));
+    }
+    for b in 0..fast {
+        // SAFETY: `b < fast`: rows `b·r .. b·r + r` (< m) of X are `r · K`
+        // contiguous elements (`ldx == K`), and a full vector from there
+        // stays inside X (see `fast`).
+        let xv = unsafe { V::load_ptr(x.add(b * r * K)) };
+        let acc = packed_rows_block::<T, V, K, A>(xv, &idx, &wt, start);
         // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
-        // elements of this block (`ldc == n`). Without cheap masked stores,
-        // a full vector fits while `b·r·n + LANES <= m·n`, and its lanes
-        // past `r · n` land in later rows, stored after it.
+        // elements of this block (`ldc == n`), ours alone; a full vector
+        // is stored only where it fits (see `fast`).
         unsafe {
             let at = out.add(b * used);
-            if !V::MASKED_STORE_FAST && b * used + l <= m * n {
-                acc.store_ptr(at);
-            } else {
+            if V::MASKED_STORE_FAST {
                 acc.store_prefix(std::slice::from_raw_parts_mut(at, used));
+            } else {
+                acc.store_ptr(at);
             }
         }
     }
+    for b in fast..blocks {
+        // SAFETY: rows `b·r .. b·r + r` (< m) of X are `r · K` contiguous
+        // elements; the masked load reads only those.
+        let xv =
+            unsafe { V::load_padded(std::slice::from_raw_parts(x.add(b * r * K), r * K), T::ZERO) };
+        let acc = packed_rows_block::<T, V, K, A>(xv, &idx, &wt, start);
+        // SAFETY: rows `b·r .. b·r + r` of `out` are `r · n` contiguous
+        // elements of this block, ours alone.
+        unsafe { acc.store_prefix(std::slice::from_raw_parts_mut(out.add(b * used), used)) };
+    }
     blocks * r
+}
+
+/// One block of [`narrow_packed_rows`]: from the bias, per `p < K` the
+/// lanes of X permuted by `idx[p]` times W's tiled row `p`, then `A`.
+#[inline(always)]
+fn packed_rows_block<T: Float, V: Vector<T>, const K: usize, A: Fused>(
+    xv: V,
+    idx: &[[i32; MAX_LANES]; K],
+    wt: &[V; K],
+    start: V,
+) -> V {
+    let mut acc = start;
+    for (idx_p, &w_p) in idx.iter().zip(wt) {
+        acc = V::madd(xv.permute(&idx_p[..V::LANES]), w_p, acc);
+    }
+    A::map::<T, V>(acc)
 }
 
 /// The direct path: X and W read in place, whole `k` per tile.

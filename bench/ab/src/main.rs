@@ -26,7 +26,7 @@ fn median(v: &mut [f64]) -> f64 {
 /// `old time / new time` from `reps` interleaved batches of about `min_ns`
 /// each (the order of the two flips every batch).
 fn ratio(old: &mut dyn FnMut(), new: &mut dyn FnMut(), reps: usize, min_ns: f64) -> f64 {
-    let mut calibrate = |f: &mut dyn FnMut()| {
+    let calibrate = |f: &mut dyn FnMut()| {
         f();
         let mut n = 1u64;
         loop {
@@ -43,7 +43,7 @@ fn ratio(old: &mut dyn FnMut(), new: &mut dyn FnMut(), reps: usize, min_ns: f64)
     };
     let iters = calibrate(old).max(calibrate(new));
     let (mut to, mut tn) = (Vec::new(), Vec::new());
-    let mut time = |f: &mut dyn FnMut()| {
+    let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..iters {
             f();
@@ -59,7 +59,11 @@ fn ratio(old: &mut dyn FnMut(), new: &mut dyn FnMut(), reps: usize, min_ns: f64)
             to.push(time(old));
         }
     }
-    median(&mut to) / median(&mut tn)
+    let (o, n) = (median(&mut to), median(&mut tn));
+    if std::env::var_os("AB_TIMES").is_some() {
+        eprintln!("  old {o:.1} ns, new {n:.1} ns");
+    }
+    o / n
 }
 
 /// Test data in [-1, 1], in a 64-byte aligned buffer (see [`Aligned`]).
@@ -113,7 +117,11 @@ impl Report {
     /// Measures one case, re-measuring it twice with 3x the batches when
     /// below the floor (the case's ratio is then the best of the three).
     fn case(&mut self, name: String, old: &mut dyn FnMut(), new: &mut dyn FnMut()) {
-        if self.only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+        if self
+            .only
+            .as_ref()
+            .is_some_and(|o| !name.contains(o.as_str()))
+        {
             return;
         }
         let (reps, ns) = if self.quick { (5, 1e5) } else { (7, 2e5) };
@@ -209,9 +217,23 @@ macro_rules! families {
             $rep.summary(&format!("{} dense {}", $isa_name, ty));
             // Softmax: rows x cols, plain and in place.
             for &(rows, cols) in &[
-                (1, 3), (1, 10), (1, 17), (1, 100), (1, 1000), (300, 3), (4096, 10),
-                (1000, 16), (512, 17), (256, 33), (128, 100), (64, 128), (1024, 1000),
-                (8192, 128), (64, 32000), (32, 50257), (3, 100_003),
+                (1, 3),
+                (1, 10),
+                (1, 17),
+                (1, 100),
+                (1, 1000),
+                (300, 3),
+                (4096, 10),
+                (1000, 16),
+                (512, 17),
+                (256, 33),
+                (128, 100),
+                (64, 128),
+                (1024, 1000),
+                (8192, 128),
+                (64, 32000),
+                (32, 50257),
+                (3, 100_003),
             ] {
                 if !$rep.wants(&format!("{rows}x{cols}")) {
                     continue;
@@ -223,10 +245,7 @@ macro_rules! families {
                 $rep.case(
                     format!("softmax {rows}x{cols}"),
                     &mut || {
-                        old::softmax::softmax_rows_with_isa(
-                            oi, old::softmax::Variant::ThreePass, x, oo, cols, false,
-                        )
-                        .unwrap();
+                        old_softmax(oi, x, oo, cols);
                         black_box(&*oo);
                     },
                     &mut || {
@@ -238,21 +257,33 @@ macro_rules! families {
                     format!("softmax_inplace {rows}x{cols}"),
                     &mut || {
                         oo.copy_from_slice(x);
-                        old::softmax::softmax_rows_inplace_with_isa(oi, oo, cols, false)
-                            .unwrap();
+                        old::softmax::softmax_rows_inplace_with_isa(oi, oo, cols, false).unwrap();
                         black_box(&*oo);
                     },
                     &mut || {
                         on.copy_from_slice(x);
-                        new::softmax::softmax_rows_inplace_with_isa(ni, on, cols, false)
-                            .unwrap();
+                        new::softmax::softmax_rows_inplace_with_isa(ni, on, cols, false).unwrap();
                         black_box(&*on);
                     },
                 );
             }
             $rep.summary(&format!("{} softmax {}", $isa_name, ty));
             // Element-wise: every length family.
-            for &len in &[1usize, 7, 8, 9, 100, 255, 256, 257, 300, 1000, 4099, 65_536, 1 << 18] {
+            for &len in &[
+                1usize,
+                7,
+                8,
+                9,
+                100,
+                255,
+                256,
+                257,
+                300,
+                1000,
+                4099,
+                65_536,
+                1 << 18,
+            ] {
                 if !$rep.wants(&format!(" {len}")) {
                     continue;
                 }
@@ -294,7 +325,11 @@ macro_rules! families {
             }
             $rep.summary(&format!("{} elementwise {}", $isa_name, ty));
         } else {
-            println!("| {} {} | not supported here | | | |", $isa_name, stringify!($t));
+            println!(
+                "| {} {} | not supported here | | | |",
+                $isa_name,
+                stringify!($t)
+            );
         }
     }};
 }
@@ -303,6 +338,21 @@ macro_rules! families {
 /// place: its signature is the part of this harness that follows the API).
 fn new_softmax<T: new::Float>(isa: new::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
     new::softmax::softmax_rows_with_isa(isa, x, out, cols, false).unwrap();
+}
+
+/// The baseline's softmax through its hidden per-tier entry, which took a
+/// variant before issue 11 (`run.sh` turns on `base-after-11` for a later
+/// baseline, such as an A/A run against `HEAD`).
+#[cfg(not(feature = "base-after-11"))]
+fn old_softmax<T: old::Float>(isa: old::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
+    old::softmax::softmax_rows_with_isa(isa, old::softmax::Variant::ThreePass, x, out, cols, false)
+        .unwrap();
+}
+
+/// As above, for a baseline after issue 11.
+#[cfg(feature = "base-after-11")]
+fn old_softmax<T: old::Float>(isa: old::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
+    old::softmax::softmax_rows_with_isa(isa, x, out, cols, false).unwrap();
 }
 
 fn main() {
