@@ -12,7 +12,7 @@ mod common;
 use common::tiers;
 use nn_kernels::activation::exp_le0_with_isa;
 use nn_kernels::reference;
-use nn_kernels::softmax::softmax_rows_with_isa;
+use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
 
 /// Distance in ulps of `got` from the exact `want`, in units of the ulp of
 /// `want` at `T`'s precision (`ulp` = the spacing of `T` at `want`).
@@ -209,4 +209,152 @@ fn softmax_f32_relative_error_at_most_1e_6() {
 #[test]
 fn softmax_f64_relative_error_at_most_1e_14() {
     softmax_sweep::<f64>(1e-14);
+}
+
+/// The long-row inputs: `(name, x_j)` for `j < cols`.
+fn long_row_inputs<T: nn_kernels::Float>(cols: usize) -> Vec<(&'static str, Vec<T>)> {
+    let hash = |j: usize| {
+        ((j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let wide = if std::mem::size_of::<T>() == 4 {
+        40.0
+    } else {
+        300.0
+    };
+    let row = |f: &dyn Fn(usize) -> f64| (0..cols).map(|j| T::from_f64(f(j))).collect();
+    vec![
+        // Uniform, spanning more than `exact_spread` for f32 (16), less for
+        // f64 (64): each type's two exp passes between the two rows.
+        ("uniform [-8, 8)", row(&|j| hash(j) * 16.0 - 8.0)),
+        ("uniform [-wide, 0)", row(&|j| -hash(j) * wide)),
+        // The reproducer (a low-discrepancy sequence).
+        (
+            "R1 sequence in [-8, 8)",
+            row(&|j| ((j as f64 * 0.754_877_666_246_692_7).fract() * 2.0 - 1.0) * 8.0),
+        ),
+        // Every element the maximum: every output 1 / cols, the sum of
+        // `cols` equal terms (the worst case for a sum that adds in turn).
+        ("all equal", row(&|_| 3.25)),
+        // One large value among tiny ones: one output near 1, the rest tiny.
+        (
+            "one large, rest tiny",
+            row(&|j| if j == cols / 3 { 20.0 } else { -hash(j) - 9.0 }),
+        ),
+        // Half at the maximum, half far below it.
+        (
+            "half max, half low",
+            row(&|j| if j % 2 == 0 { 1.0 } else { -30.0 + hash(j) }),
+        ),
+    ]
+}
+
+/// Softmax of single rows of `2^10 .. 2^24` columns (and odd lengths beside
+/// them), every tier, uniform and adversarial inputs, against an exact
+/// reference streamed over the row (TwoSum-corrected `f64` exponentials,
+/// compensated sum): the relative error of every output at most `limit`
+/// (the documented 1e-6 / 1e-14) and the derived `common::softmax_bound`,
+/// and the row sum within `common::softmax_sum_bound`. Adding every vector
+/// of a row in turn measured up to 1.7e-4 (f32) at 2^20 columns.
+fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
+    let min_pos = common::min_positive::<T>();
+    for cols in [
+        1 << 10,
+        (1 << 12) + 5,
+        1 << 14,
+        (1 << 16) + 13,
+        1 << 18,
+        (1 << 20) + 7,
+        1 << 22,
+        1 << 24,
+    ] {
+        for (name, x) in long_row_inputs::<T>(cols) {
+            // The exact softmax, streamed: max, then Σ e^(x - max) with the
+            // subtraction's rounding error folded back in (TwoSum) and the
+            // sum compensated (Neumaier).
+            let xf = |j: usize| x[j].to_f64();
+            let max = (0..cols).map(xf).fold(f64::NEG_INFINITY, f64::max);
+            let exact_exp = |v: f64| {
+                let hi = v - max;
+                let bp = hi - v;
+                let lo = (v - (hi - bp)) - (max + bp);
+                hi.exp() * (1.0 + lo)
+            };
+            let (mut sum, mut comp) = (0.0f64, 0.0f64);
+            for j in 0..cols {
+                let v = exact_exp(xf(j));
+                let t = sum + v;
+                comp += if sum.abs() >= v.abs() {
+                    (sum - t) + v
+                } else {
+                    (v - t) + sum
+                };
+                sum = t;
+            }
+            let sum = sum + comp;
+            let mut out = vec![T::NAN; cols];
+            for isa in tiers() {
+                softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
+                let mut worst = 0.0f64;
+                for (j, o) in out.iter().enumerate() {
+                    let (got, want) = (o.to_f64(), exact_exp(xf(j)) / sum);
+                    let err = (got - want).abs();
+                    assert!(
+                        err <= common::softmax_bound::<T>(cols, want, min_pos),
+                        "{} {name} cols={cols} on {}: element {j} is {got:e}, exact {want:e}",
+                        T::NAME,
+                        isa.isa()
+                    );
+                    if want >= min_pos * 1e3 {
+                        worst = worst.max(err / want);
+                    }
+                }
+                eprintln!(
+                    "softmax {} on {} {name} cols={cols}: max relative error {worst:.3e}",
+                    T::NAME,
+                    isa.isa()
+                );
+                assert!(
+                    worst <= limit,
+                    "{} {name} cols={cols} on {}: {worst:e} > {limit:e}",
+                    T::NAME,
+                    isa.isa()
+                );
+                // The masked and in-place forms run the same row code: the
+                // same bits.
+                for masked in [false, true] {
+                    let mut inplace = x.clone();
+                    softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).unwrap();
+                    let mut masked_out = vec![T::NAN; cols];
+                    softmax_rows_with_isa(isa, &x, &mut masked_out, cols, masked).unwrap();
+                    for (what, v) in [("in place", &inplace), ("out of place", &masked_out)] {
+                        assert!(
+                            v.iter()
+                                .zip(&out)
+                                .all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
+                            "{} {name} cols={cols} on {}: {what} (masked: {masked}) differs",
+                            T::NAME,
+                            isa.isa()
+                        );
+                    }
+                }
+                let total = common::sum_f64(out.iter().map(|o| o.to_f64()));
+                assert!(
+                    (total - 1.0).abs() <= common::softmax_sum_bound::<T>(cols),
+                    "{} {name} cols={cols} on {}: sums to {total}",
+                    T::NAME,
+                    isa.isa()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_f32_long_rows_relative_error_at_most_1e_6() {
+    softmax_long_rows::<f32>(1e-6);
+}
+
+#[test]
+fn softmax_f64_long_rows_relative_error_at_most_1e_14() {
+    softmax_long_rows::<f64>(1e-14);
 }

@@ -33,13 +33,11 @@ fn finite_f64() -> impl Strategy<Value = f64> + Clone {
         .prop_filter("finite", |v| v.is_finite())
 }
 
-/// Rows sum to 1 within `(cols + 2) ε`: see `nn_kernels::softmax` (the sum's
-/// `(cols - 1) u`, the reciprocal's and the product's `u` each, and the
-/// `f64` check sum's own rounding stay below it).
+/// Rows sum to 1 within `common::softmax_sum_bound` (its docs derive it).
 fn assert_softmax_rows_ok<T: Float>(x: &[T], p: &[T], cols: usize) -> Result<(), TestCaseError> {
     for (xr, pr) in x.chunks(cols).zip(p.chunks(cols)) {
-        let sum: f64 = pr.iter().map(|v| v.to_f64()).sum();
-        let bound = (cols as f64 + 2.0) * T::EPSILON.to_f64();
+        let sum = common::sum_f64(pr.iter().map(|v| v.to_f64()));
+        let bound = common::softmax_sum_bound::<T>(cols);
         prop_assert!((sum - 1.0).abs() <= bound, "row {xr:?} sums to {sum}");
         for v in pr {
             prop_assert!(*v >= T::ZERO && *v <= T::ONE, "output {v:?} outside [0, 1]");

@@ -132,38 +132,112 @@ impl Spread {
     }
 }
 
-/// Σ `exp(x - max)` over `io.input()[range]`, also storing each term at the
-/// same place in `io.output()` when `STORE`. `MODE` is a [`Spread`], for the
-/// whole vectors; a partial last vector is padded with `-inf` and always
-/// takes the exact, checked exp, so padding adds exactly 0.
+/// Vectors of `exp(x - max)` added one after another into a block's sum
+/// (per lane); the block sums are then added pairwise ([`Pairwise`]). So a
+/// row's sum takes at most `SUM_BLOCK_VECS - 1` roundings in a block, one
+/// per level of the pairwise tree and `log2(LANES)` across the lanes,
+/// whatever its length, where adding every vector in turn took `cols /
+/// LANES` (the accuracy bound in the module docs). 16 vectors keep the
+/// per-block work (one push) small beside the block's 16 exps.
+pub(crate) const SUM_BLOCK_VECS: usize = 16;
+
+/// Pairwise sum of a stream of vectors, as a binary counter: after `2^j`
+/// pushes the partial sums of equal size merge, so each pushed value goes
+/// through at most `⌈log2(pushes)⌉` additions, and only `O(log)` partial
+/// sums are kept.
+struct Pairwise<V> {
+    /// `partial[..depth]`: sums of `2^a > 2^b > ...` pushes, largest first.
+    partial: [std::mem::MaybeUninit<V>; 64],
+    depth: usize,
+    pushes: usize,
+}
+
+impl<V: Copy + std::ops::Add<Output = V>> Pairwise<V> {
+    #[inline(always)]
+    fn new() -> Self {
+        Pairwise {
+            partial: [const { std::mem::MaybeUninit::uninit() }; 64],
+            depth: 0,
+            pushes: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, v: V) {
+        let mut s = v;
+        self.pushes += 1;
+        // One merge per trailing zero bit of the new count: the sums of
+        // equal size (`2^j` pushes each) on top of the stack.
+        let mut c = self.pushes;
+        while c & 1 == 0 {
+            self.depth -= 1;
+            // SAFETY: `partial[..depth]` are initialised (written by earlier
+            // pushes, one per set bit of `pushes - 1`, and `c` has a zero
+            // bit here only where `pushes - 1` had a one).
+            s = unsafe { self.partial[self.depth].assume_init() } + s;
+            c >>= 1;
+        }
+        // `depth` is the number of set bits of `pushes`, at most 64.
+        self.partial[self.depth].write(s);
+        self.depth += 1;
+    }
+
+    /// The sum of everything pushed (at least one push), the smaller
+    /// partial sums first.
+    #[inline(always)]
+    fn total(&self) -> V {
+        debug_assert!(self.depth > 0);
+        // SAFETY: `partial[..depth]` are initialised (see `push`), and
+        // `depth >= 1` after a push.
+        unsafe {
+            let mut t = self.partial[self.depth - 1].assume_init();
+            for p in self.partial[..self.depth - 1].iter().rev() {
+                t = p.assume_init() + t;
+            }
+            t
+        }
+    }
+}
+
+/// Σ `exp(x - max)` over `io.input()[range]`, storing each term at the
+/// same place in `io.output()`. `MODE` is a [`Spread`], for the whole
+/// vectors; a partial last vector is padded with `-inf` and always takes
+/// the exact, checked exp, so padding adds exactly 0. Blocks of
+/// [`SUM_BLOCK_VECS`] vectors are summed lane-wise and the block sums
+/// pairwise.
 #[inline(always)]
-fn exp_sum<T: Float, V: Vector<T>, const STORE: bool, const MODE: u8>(
+fn exp_sum<T: Float, V: Vector<T>, const MODE: u8>(
     io: &mut impl Io<T>,
     range: std::ops::Range<usize>,
     max: T,
 ) -> T {
     let m = V::splat(max);
+    let zero = V::splat(T::ZERO);
     let whole = range.start..range.end - range.len() % V::LANES;
     let tail = whole.end..range.end;
-    let mut acc = V::splat(T::ZERO);
-    if STORE {
-        let mut f = ExpSum::<V, MODE> { max: m, sum: acc };
-        io.map_vec(whole, T::NEG_INFINITY, &mut f);
-        let mut t = ExpSum::<V, { Spread::Wide as u8 }> { max: m, sum: f.sum };
-        io.map_vec(tail, T::NEG_INFINITY, &mut t);
-        acc = t.sum;
-    } else {
-        let row = &io.input()[range];
-        let mut chunks = row.chunks_exact(V::LANES);
-        for c in &mut chunks {
-            acc = acc + exp_of_diff::<T, V, MODE>(V::load(c), m);
-        }
-        if !chunks.remainder().is_empty() {
-            let x = V::load_padded(chunks.remainder(), T::NEG_INFINITY);
-            acc = acc + exp_of_diff::<T, V, { Spread::Wide as u8 }>(x, m);
-        }
+    let mut sums = Pairwise::new();
+    let mut f = ExpSum::<V, MODE> {
+        max: m,
+        block: zero,
+        vecs: 0,
+        sums: &mut sums,
+    };
+    io.map_vec(whole, T::NEG_INFINITY, &mut f);
+    let (block, vecs) = (f.block, f.vecs);
+    let mut t = ExpSum::<V, { Spread::Wide as u8 }> {
+        max: m,
+        block,
+        vecs,
+        sums: &mut sums,
+    };
+    io.map_vec(tail, T::NEG_INFINITY, &mut t);
+    let block = t.block;
+    if sums.pushes == 0 {
+        // One block (rows of up to `SUM_BLOCK_VECS` vectors and a tail).
+        return block.reduce_add();
     }
-    acc.reduce_add()
+    sums.push(block);
+    sums.total().reduce_add()
 }
 
 /// `exp(x - max)` in the way the row's [`Spread`] (`MODE`) allows.
@@ -178,17 +252,27 @@ fn exp_of_diff<T: Float, V: Vector<T>, const MODE: u8>(x: V, max: V) -> V {
     }
 }
 
-/// `e = exp(x - max)`, stored, and summed.
-struct ExpSum<V, const MODE: u8> {
+/// `e = exp(x - max)`, stored, and summed: into the current block's sum,
+/// which goes to the pairwise sums every [`SUM_BLOCK_VECS`] vectors.
+struct ExpSum<'a, V, const MODE: u8> {
     max: V,
-    sum: V,
+    block: V,
+    /// Vectors in `block`.
+    vecs: usize,
+    sums: &'a mut Pairwise<V>,
 }
 
-impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<V, MODE> {
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<'_, V, MODE> {
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
         let e = exp_of_diff::<T, V, MODE>(x, self.max);
-        self.sum = self.sum + e;
+        self.block = self.block + e;
+        self.vecs += 1;
+        if self.vecs == SUM_BLOCK_VECS {
+            self.sums.push(self.block);
+            self.block = V::splat(T::ZERO);
+            self.vecs = 0;
+        }
         e
     }
 }
@@ -220,9 +304,9 @@ fn softmax_row<T: Float, V: Vector<T>>(
         return;
     }
     let sum = match Spread::of(spread) {
-        Spread::Narrow => exp_sum::<T, V, true, { Spread::Narrow as u8 }>(io, row.clone(), max),
-        Spread::InRange => exp_sum::<T, V, true, { Spread::InRange as u8 }>(io, row.clone(), max),
-        Spread::Wide => exp_sum::<T, V, true, { Spread::Wide as u8 }>(io, row.clone(), max),
+        Spread::Narrow => exp_sum::<T, V, { Spread::Narrow as u8 }>(io, row.clone(), max),
+        Spread::InRange => exp_sum::<T, V, { Spread::InRange as u8 }>(io, row.clone(), max),
+        Spread::Wide => exp_sum::<T, V, { Spread::Wide as u8 }>(io, row.clone(), max),
     };
     scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }

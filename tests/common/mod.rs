@@ -62,6 +62,21 @@ pub fn dense_bound<T: Float>(k: usize, scale: f64) -> f64 {
     (gamma(k + 1, unit_roundoff::<T>()) + gamma(k + 1, f64::EPSILON / 2.0)) * scale
 }
 
+/// Roundings on the longest path through the kernels' sum of a row of `n`
+/// exponentials: `min(n - 1, 13 + ⌈log2 n⌉)`.
+///
+/// Any order of adding `n` terms has at most `n - 1` roundings on a path.
+/// For long rows the kernels add each lane's terms in blocks of
+/// `softmax::SUM_BLOCK_VECS` (16) vectors (the first addition is to zero,
+/// exact: 15 roundings, 16 in the last block, which also takes the tail),
+/// add the `nb = ⌈n / (16 L)⌉` block sums pairwise (at most `⌈log2 nb⌉ +
+/// 1`), then the `L` lanes pairwise (`log2 L`): `16 + ⌈log2 n⌉ - 4 - log2 L
+/// + 1 + log2 L = 13 + ⌈log2 n⌉`, whatever the tier's width `L`.
+pub fn softmax_sum_roundings(n: usize) -> usize {
+    let log2 = n.next_power_of_two().trailing_zeros() as usize;
+    (n.saturating_sub(1)).min(13 + log2)
+}
+
 /// Bound on `|computed - exact|` for one softmax output `exact` of a row of
 /// `n` elements, in units of the unit roundoff `u` of `T`:
 ///
@@ -71,18 +86,48 @@ pub fn dense_bound<T: Float>(k: usize, scale: f64) -> f64 {
 ///   spanning less than `softmax::exact_spread::<T>()` (`S`) skip that correction, and `x - max`
 ///   (below `S` in magnitude) then rounds by at most half its ulp:
 ///   `S / 2` more units of `u` (8 for f32, 32 for f64);
-/// - the sum of `n` such terms: `(n - 1) u` from the additions plus the
-///   terms' own errors (a weighted mean of them): again `5u + S / 2`;
+/// - the sum of `n` such terms: `h = softmax_sum_roundings(n)` units from
+///   the additions (`n - 1` for short rows, `13 + ⌈log2 n⌉` for long ones)
+///   plus the terms' own errors (a weighted mean of them): again `5u + S / 2`;
 /// - the reciprocal of the sum and the product: `2u`.
 ///
-/// Total `(n + 11 + S) u` relative, to first order. The f64
+/// Total `(h + 12 + S) u` relative, to first order. The f64
 /// reference is compensated (a few f64 ulps); its error is bounded by the same
 /// formula with f64's `u` and added. The exp flushes results below
 /// `1.5 · MIN_POSITIVE` to zero, so `2 · MIN_POSITIVE` is allowed in absolute
 /// terms.
 pub fn softmax_bound<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
-    let coef = n as f64 + 11.0 + nn_kernels::softmax::exact_spread::<T>().to_f64();
+    let coef =
+        softmax_sum_roundings(n) as f64 + 12.0 + nn_kernels::softmax::exact_spread::<T>().to_f64();
     coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0) * exact.abs() + 2.0 * min_positive
+}
+
+/// How far a softmax row's sum (taken with [`sum_f64`]) may be from 1:
+/// `(h + 3) ε` with `h = softmax_sum_roundings(cols)` (see
+/// `nn_kernels::softmax`: the sum's `h` roundings of `ε/2`, the
+/// reciprocal's and the product's `ε/2` each; the exp's own error cancels,
+/// every output being divided by the sum of the same rounded exponentials;
+/// the compensated check sum's own error is a few `f64` ulps).
+pub fn softmax_sum_bound<T: Float>(cols: usize) -> f64 {
+    (softmax_sum_roundings(cols) as f64 + 3.0) * T::EPSILON.to_f64()
+}
+
+/// `Σ v` in `f64`, compensated (Neumaier): within a few ulps of the exact
+/// sum, so a check of a row sum against [`softmax_sum_bound`] measures the
+/// kernel, not the check (a plain `f64` sum of `n` outputs errs by up to
+/// `(n - 1)` `f64` units, more than the bound for long `f64` rows).
+pub fn sum_f64(v: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for v in v {
+        let t = sum + v;
+        comp += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    sum + comp
 }
 
 /// Smallest positive normal value of `T`, as `f64`.
