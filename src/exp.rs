@@ -180,9 +180,9 @@ fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, 
     let er = V::madd(p, r * r, r) + V::splat(T::ONE);
     if IN_RANGE {
         // No NaN here (promised): add n to the exponent field directly.
-        V::scale_pow2_magic(er, t)
+        V::mul_pow2_normal(er, n, t)
     } else {
         // A multiply keeps NaN; below `lo`, whatever 2^n became is selected away.
-        V::zero_where_lt(er * V::pow2_magic(t), x, V::splat(c.lo))
+        V::zero_where_lt(V::mul_pow2(er, n, t), x, V::splat(c.lo))
     }
 }

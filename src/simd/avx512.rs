@@ -89,7 +89,7 @@ macro_rules! avx512_vector {
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident,
         mask_loadu $mask_loadu:ident, mask_storeu $mask_storeu:ident, fmadd $fmadd:ident,
         max $max:ident, min $min:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
-        cmp $cmp:ident,
+        cmp $cmp:ident, scalef $scalef:ident,
         to_int $to_int:ident, from_int $from_int:ident,
         add_int $add_int:ident, shl $shl:ident, mant $mant:literal
     ) => {
@@ -158,6 +158,18 @@ macro_rules! avx512_vector {
                 // SAFETY: see the module docs.
                 unsafe { $cmp::<_CMP_UNORD_Q>(self.0, self.0) != 0 }
             }
+            #[inline(always)]
+            fn mul_pow2(y: Self, n: Self, _t: Self) -> Self {
+                // `vscalef`: `y · 2^floor(n)`, exact while the result is
+                // normal (the same bits as the multiply it replaces), NaN
+                // kept.
+                // SAFETY: see the module docs.
+                $v(unsafe { $scalef(y.0, n.0) })
+            }
+            #[inline(always)]
+            fn mul_pow2_normal(y: Self, n: Self, t: Self) -> Self {
+                Self::mul_pow2(y, n, t)
+            }
         }
     };
 }
@@ -168,7 +180,7 @@ avx512_vector!(
     set1 _mm512_set1_ps, loadu _mm512_loadu_ps, storeu _mm512_storeu_ps,
     mask_loadu _mm512_mask_loadu_ps, mask_storeu _mm512_mask_storeu_ps, fmadd _mm512_fmadd_ps,
     max _mm512_max_ps, min _mm512_min_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
-    cmp _mm512_cmp_ps_mask,
+    cmp _mm512_cmp_ps_mask, scalef _mm512_scalef_ps,
     to_int _mm512_castps_si512, from_int _mm512_castsi512_ps,
     add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23
 );
@@ -179,7 +191,7 @@ avx512_vector!(
     set1 _mm512_set1_pd, loadu _mm512_loadu_pd, storeu _mm512_storeu_pd,
     mask_loadu _mm512_mask_loadu_pd, mask_storeu _mm512_mask_storeu_pd, fmadd _mm512_fmadd_pd,
     max _mm512_max_pd, min _mm512_min_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
-    cmp _mm512_cmp_pd_mask,
+    cmp _mm512_cmp_pd_mask, scalef _mm512_scalef_pd,
     to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd,
     add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52
 );
