@@ -448,7 +448,8 @@ def run_bench(args):
 
     # ---- softmax
     for dname, rows_, cols in [("f32", 300, 3), ("f32", 4096, 10), ("f32", 1024, 1000),
-                               ("f32", 64, 32000), ("f32", 8192, 128), ("f64", 1024, 1000)]:
+                               ("f32", 64, 32000), ("f32", 8192, 128), ("f32", 32, 50257),
+                               ("f64", 1024, 1000)]:
         if only and "softmax" not in only:
             break
         dt = DT[dname]

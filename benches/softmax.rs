@@ -132,7 +132,14 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
 }
 
 fn softmax(c: &mut Criterion) {
-    let f32_shapes = [(300, 3), (4096, 10), (1024, 1000), (64, 32000), (8192, 128)];
+    let f32_shapes = [
+        (300, 3),
+        (4096, 10),
+        (1024, 1000),
+        (64, 32000),
+        (8192, 128),
+        (32, 50257),
+    ];
     shapes::<f32>(c, &f32_shapes);
     shapes::<f64>(c, &[(1024, 1000)]);
     wide(c);

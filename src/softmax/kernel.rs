@@ -137,8 +137,9 @@ impl Spread {
 /// row's sum takes at most `SUM_BLOCK_VECS - 1` roundings in a block, one
 /// per level of the pairwise tree and `log2(LANES)` across the lanes,
 /// whatever its length, where adding every vector in turn took `cols /
-/// LANES` (the accuracy bound in the module docs). 16 vectors keep the
-/// per-block work (one push) small beside the block's 16 exps.
+/// LANES` (the accuracy bound in the module docs). The blocks cost
+/// long rows some speed (BENCHMARKS.md, "Softmax (issue 10)"); 16 vectors
+/// is the smallest block, so the tightest bound, of the sizes measured.
 pub(crate) const SUM_BLOCK_VECS: usize = 16;
 
 /// Pairwise sum of a stream of vectors, as a binary counter: after `2^j`
@@ -215,28 +216,26 @@ fn exp_sum<T: Float, V: Vector<T>, const MODE: u8>(
     let zero = V::splat(T::ZERO);
     let whole = range.start..range.end - range.len() % V::LANES;
     let tail = whole.end..range.end;
+    let block = SUM_BLOCK_VECS * V::LANES;
+    let full_end = whole.start + whole.len() / block * block;
+    // Whole blocks, each summed from zero and pushed: `at..at + block` has
+    // a constant length, so the loop inside has a constant trip count.
     let mut sums = Pairwise::new();
-    let mut f = ExpSum::<V, MODE> {
-        max: m,
-        block: zero,
-        vecs: 0,
-        sums: &mut sums,
-    };
-    io.map_vec(whole, T::NEG_INFINITY, &mut f);
-    let (block, vecs) = (f.block, f.vecs);
-    let mut t = ExpSum::<V, { Spread::Wide as u8 }> {
-        max: m,
-        block,
-        vecs,
-        sums: &mut sums,
-    };
-    io.map_vec(tail, T::NEG_INFINITY, &mut t);
-    let block = t.block;
-    if sums.pushes == 0 {
-        // One block (rows of up to `SUM_BLOCK_VECS` vectors and a tail).
-        return block.reduce_add();
+    for at in (whole.start..full_end).step_by(block) {
+        let mut f = ExpSum::<V, MODE> { max: m, sum: zero };
+        io.map_vec(at..at + block, T::NEG_INFINITY, &mut f);
+        sums.push(f.sum);
     }
-    sums.push(block);
+    // The rest (a row shorter than a block is all rest) and the tail in one
+    // more sum.
+    let mut f = ExpSum::<V, MODE> { max: m, sum: zero };
+    io.map_vec(full_end..whole.end, T::NEG_INFINITY, &mut f);
+    let mut t = ExpSum::<V, { Spread::Wide as u8 }> { max: m, sum: f.sum };
+    io.map_vec(tail, T::NEG_INFINITY, &mut t);
+    if sums.pushes == 0 {
+        return t.sum.reduce_add();
+    }
+    sums.push(t.sum);
     sums.total().reduce_add()
 }
 
@@ -252,27 +251,17 @@ fn exp_of_diff<T: Float, V: Vector<T>, const MODE: u8>(x: V, max: V) -> V {
     }
 }
 
-/// `e = exp(x - max)`, stored, and summed: into the current block's sum,
-/// which goes to the pairwise sums every [`SUM_BLOCK_VECS`] vectors.
-struct ExpSum<'a, V, const MODE: u8> {
+/// `e = exp(x - max)`, stored, and summed.
+struct ExpSum<V, const MODE: u8> {
     max: V,
-    block: V,
-    /// Vectors in `block`.
-    vecs: usize,
-    sums: &'a mut Pairwise<V>,
+    sum: V,
 }
 
-impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<'_, V, MODE> {
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<V, MODE> {
     #[inline(always)]
     fn map(&mut self, x: V) -> V {
         let e = exp_of_diff::<T, V, MODE>(x, self.max);
-        self.block = self.block + e;
-        self.vecs += 1;
-        if self.vecs == SUM_BLOCK_VECS {
-            self.sums.push(self.block);
-            self.block = V::splat(T::ZERO);
-            self.vecs = 0;
-        }
+        self.sum = self.sum + e;
         e
     }
 }
