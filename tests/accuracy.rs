@@ -279,18 +279,7 @@ fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
                 let lo = (v - (hi - bp)) - (max + bp);
                 hi.exp() * (1.0 + lo)
             };
-            let (mut sum, mut comp) = (0.0f64, 0.0f64);
-            for j in 0..cols {
-                let v = exact_exp(xf(j));
-                let t = sum + v;
-                comp += if sum.abs() >= v.abs() {
-                    (sum - t) + v
-                } else {
-                    (v - t) + sum
-                };
-                sum = t;
-            }
-            let sum = sum + comp;
+            let sum = common::sum_f64((0..cols).map(|j| exact_exp(xf(j))));
             let mut out = vec![T::NAN; cols];
             for isa in tiers() {
                 softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
