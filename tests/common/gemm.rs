@@ -9,7 +9,8 @@
 //!
 //! Every output starts as NaN inside a buffer with sentinels before and
 //! after it (an element left unwritten, or a store outside the slice,
-//! shows), and is checked
+//! shows), is computed again with every operand against unmapped pages
+//! ([`super::guard`]) for the same bits, and is checked
 //!
 //! - against [`reference::matmul_f64`] within [`super::dense_bound`] (the
 //!   derivation is there), ReLU applied to the reference for `Relu`;
@@ -24,6 +25,7 @@ use nn_kernels::dispatch::{Isa, Supported, supported_isas, vector_lanes};
 use nn_kernels::gemm::{dense_portable_blis, matmul_with_isa, tile_dims};
 use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa, reference};
 
+use super::guard::{EDGES, Guarded};
 use super::{assert_bits_eq, values};
 
 /// Guard elements after the output (more than one vector of any tier).
@@ -168,6 +170,31 @@ impl GemmTester {
                 "{what} {entry:?}: wrote past the end"
             );
             let got = buf[off..off + m * n].to_vec();
+            // Every operand against guard pages (the page edge sets the
+            // alignment): the same bits, and no access outside a slice,
+            // which would fault. `PackedWeights` owns its buffer; its
+            // `x`, bias and output are guarded.
+            for &edge in EDGES {
+                let what = format!("{what} {entry:?} {edge:?} against a guard page");
+                let (xg, wg, bg) = (
+                    Guarded::copy_of(x, edge),
+                    Guarded::copy_of(&w, edge),
+                    Guarded::copy_of(&bias, edge),
+                );
+                let (xg, wg, bg) = (xg.as_ref(), wg.as_ref(), bg.as_ref());
+                let mut og = Guarded::new(m * n, edge, T::NAN);
+                let out = og.as_mut();
+                let r = match entry {
+                    Entry::Matmul => matmul_with_isa(isa, xg, wg, out, m, k, n),
+                    Entry::Dense(act) => dense_with_isa(isa, xg, wg, bg, out, (m, k, n), act),
+                    Entry::Packed(act) => dense_packed(xg, &packed, bg, out, m, act),
+                    Entry::PortableBlis(act) => {
+                        dense_portable_blis(xg, wg, bg, out, (m, k, n), act)
+                    }
+                };
+                r.unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert_bits_eq(og.as_ref(), &got, &what);
+            }
             // Within the derived bound of the f64 reference.
             let (want, scale, relu) = match entry {
                 Entry::Matmul => (&no_bias, &scale_0, false),

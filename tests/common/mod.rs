@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod gemm;
+pub mod guard;
 pub mod softmax;
 pub mod unary;
 

@@ -4,7 +4,8 @@
 //! supported tier over row lengths and row counts derived from every tier's
 //! vector width and the library's own thresholds, out of place and in place,
 //! at sub-slice offsets, with guard elements around the output, and checks
-//! each row three ways:
+//! each row three ways (and once more with input and output against
+//! unmapped pages, [`super::guard`], for the same bits):
 //!
 //! - against [`reference::softmax_row_f64`] within
 //!   [`super::softmax_bound`] (the derivation is there), NaN exactly where
@@ -21,6 +22,7 @@ use nn_kernels::softmax::{
 };
 use nn_kernels::{Float, reference};
 
+use super::guard::{EDGES, Guarded};
 use super::{assert_bits_eq, in_pool, min_positive, softmax_bound, values};
 
 /// Guard elements after the output (more than one vector of any tier, so a
@@ -234,5 +236,23 @@ impl SoftmaxTester {
             &buf[off + n..],
             &format!("{ctx}: in place, after"),
         );
+
+        // Against guard pages (once per shape: the page edge sets the
+        // alignment, so the offsets add nothing): the same bits, and no
+        // access outside the slice, which would fault.
+        if off == 0 {
+            for &edge in EDGES {
+                let ctx = format!("{ctx} {edge:?} against a guard page");
+                let xg = Guarded::copy_of(x, edge);
+                let mut og = Guarded::new(n, edge, T::NAN);
+                softmax_rows_with_isa(isa, xg.as_ref(), og.as_mut(), cols, masked)
+                    .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                assert_bits_eq(og.as_ref(), got, &ctx);
+                let mut b = Guarded::copy_of(x, edge);
+                softmax_rows_inplace_with_isa(isa, b.as_mut(), cols, masked)
+                    .unwrap_or_else(|e| panic!("{ctx}: in place: {e}"));
+                assert_bits_eq(b.as_ref(), got, &format!("{ctx}: in place"));
+            }
+        }
     }
 }

@@ -5,11 +5,13 @@
 //! tolerance, input generator) and [`UnaryTester`] runs any of them over
 //! every supported tier, every tail length of every tier's vector width,
 //! out of place and in place, at sub-slice offsets, with guard elements on
-//! both sides of the output.
+//! both sides of the output, and with input and output against unmapped
+//! pages ([`super::guard`]).
 
 use nn_kernels::dispatch::{Isa, Supported, supported_isas, vector_lanes};
 use nn_kernels::{Float, ShapeError};
 
+use super::guard::{EDGES, Guarded};
 use super::{in_pool, min_positive, values};
 
 /// An out-of-place entry point: `(tier, x, out)`.
@@ -299,6 +301,25 @@ impl UnaryTester {
                 &buf[off + n..],
                 &format!("{ctx}: in place, after"),
             );
+        }
+
+        // Against guard pages (once per length: the page edge sets the
+        // alignment, so the offsets add nothing): the same bits, and no
+        // access outside the slice, which would fault.
+        if off == 0 {
+            for &edge in EDGES {
+                let ctx = format!("{ctx} {edge:?} against a guard page");
+                let xg = Guarded::copy_of(x, edge);
+                let mut og = Guarded::new(n, edge, T::NAN);
+                (op.out_of_place)(isa, xg.as_ref(), og.as_mut())
+                    .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                super::assert_bits_eq(og.as_ref(), &out[..n], &ctx);
+                if let Some(in_place) = op.in_place {
+                    let mut b = Guarded::copy_of(x, edge);
+                    in_place(isa, b.as_mut());
+                    super::assert_bits_eq(b.as_ref(), &out[..n], &format!("{ctx}: in place"));
+                }
+            }
         }
     }
 }
