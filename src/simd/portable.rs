@@ -2,10 +2,12 @@
 //! baseline target (SSE2 on default x86-64, NEON on aarch64, simd128 on
 //! wasm32 with that feature, plain arrays elsewhere). Needs no CPU check.
 //!
-//! Every operation has the same result on every target: the comparisons
-//! and selects below spell out x86's `max`/`min` operand rule rather than
-//! calling a target's own `max` (NEON's returns NaN for a NaN in either
-//! operand), and `madd` is a multiply then an add, never fused.
+//! Every operation has the same result on every target: `max_fast` and
+//! `min_fast` are x86's `max`/`min` with their operand rule, one SSE
+//! instruction on x86 and spelled out as a compare and select elsewhere
+//! (NEON's `max` returns NaN for a NaN in either operand, wasm's `pmax`
+//! takes its operands the other way round), and `madd` is a multiply then
+//! an add, never fused.
 
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -136,10 +138,19 @@ macro_rules! portable_vector {
             }
             #[inline(always)]
             fn max_fast(a: Self, b: Self) -> Self {
+                // SSE's `maxps b, a` is `b > a ? b : a`, this rule, in one
+                // instruction (the compare and select below take four).
+                #[cfg(target_feature = "sse2")]
+                return $v(b.0.fast_max(a.0));
+                #[cfg(not(target_feature = "sse2"))]
                 $v(b.0.simd_gt(a.0).select(b.0, a.0))
             }
             #[inline(always)]
             fn min_fast(a: Self, b: Self) -> Self {
+                // SSE's `minps b, a` is `b < a ? b : a`, as for `max_fast`.
+                #[cfg(target_feature = "sse2")]
+                return $v(b.0.fast_min(a.0));
+                #[cfg(not(target_feature = "sse2"))]
                 $v(b.0.simd_lt(a.0).select(b.0, a.0))
             }
             #[inline(always)]

@@ -8,7 +8,7 @@
 //! batch on a shared machine does not count as a slowdown.
 //!
 //! `bench/ab/run.sh <commit> [--quick] [--floor 0.97] [--tier avx512]
-//! [--only <case name part>]`
+//! [--only <case name part>[,<another>...]]` (a case runs when its name contains any part)
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -120,7 +120,7 @@ impl Report {
         if self
             .only
             .as_ref()
-            .is_some_and(|o| !name.contains(o.as_str()))
+            .is_some_and(|o| !o.split(',').any(|part| name.contains(part)))
         {
             return;
         }
