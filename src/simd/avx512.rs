@@ -99,6 +99,7 @@ macro_rules! avx512_vector {
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
             const MASKED_STORE_FAST: bool = true;
+            const COLUMNS_THROUGH_MEMORY: bool = $n == 16;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute

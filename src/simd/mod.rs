@@ -130,6 +130,14 @@ pub unsafe trait Vector<T: Copy>:
     /// copies) a kernel that can overwrite the lanes past the prefix later
     /// should store the full vector instead.
     const MASKED_STORE_FAST: bool = false;
+    /// How the across-rows softmax transposes rows into lanes: `false`
+    /// builds each column's vector from its elements, which the compiler
+    /// inserts into a register; `true` stores each row's elements to their
+    /// columns' arrays and loads each column once, which waits for the
+    /// stores (no forwarding from many stores to one load) but for 16
+    /// lanes costs less than 16 inserts (BENCHMARKS.md, "Softmax (issue
+    /// 10)").
+    const COLUMNS_THROUGH_MEMORY: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
