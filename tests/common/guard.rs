@@ -8,6 +8,36 @@
 //! Unix only, and not under Miri (which has no `mmap`); the testers skip
 //! their guard-page pass elsewhere ([`EDGES`] is empty there).
 
+use nn_kernels::Float;
+
+/// An in-place run of a kernel on a buffer.
+pub type InPlaceFn<'a, T> = dyn Fn(&mut [T]) + 'a;
+
+/// The guard-page pass of a one-input kernel: at each of [`EDGES`], `x`
+/// copied against a guard page, `out_of_place` into an output of NaN
+/// against one, and `in_place` (when given) on another guarded copy of `x`;
+/// each must give `want`'s bits. An access outside a slice faults.
+pub fn check_at_page_edges<T: Float>(
+    ctx: &str,
+    x: &[T],
+    want: &[T],
+    out_of_place: impl Fn(&[T], &mut [T]),
+    in_place: Option<&InPlaceFn<'_, T>>,
+) {
+    for &edge in EDGES {
+        let ctx = format!("{ctx} {edge:?} against a guard page");
+        let xg = Guarded::copy_of(x, edge);
+        let mut og = Guarded::new(x.len(), edge, T::NAN);
+        out_of_place(xg.as_ref(), og.as_mut());
+        super::assert_bits_eq(og.as_ref(), want, &ctx);
+        if let Some(in_place) = in_place {
+            let mut b = Guarded::copy_of(x, edge);
+            in_place(b.as_mut());
+            super::assert_bits_eq(b.as_ref(), want, &format!("{ctx}: in place"));
+        }
+    }
+}
+
 /// Which end of the buffer touches the unmapped page.
 #[derive(Clone, Copy, Debug)]
 pub enum Edge {

@@ -22,7 +22,7 @@ use nn_kernels::softmax::{
 };
 use nn_kernels::{Float, reference};
 
-use super::guard::{EDGES, Guarded};
+use super::guard::check_at_page_edges;
 use super::{assert_bits_eq, in_pool, min_positive, softmax_bound, values};
 
 /// Guard elements after the output (more than one vector of any tier, so a
@@ -241,18 +241,19 @@ impl SoftmaxTester {
         // alignment, so the offsets add nothing): the same bits, and no
         // access outside the slice, which would fault.
         if off == 0 {
-            for &edge in EDGES {
-                let ctx = format!("{ctx} {edge:?} against a guard page");
-                let xg = Guarded::copy_of(x, edge);
-                let mut og = Guarded::new(n, edge, T::NAN);
-                softmax_rows_with_isa(isa, xg.as_ref(), og.as_mut(), cols, masked)
-                    .unwrap_or_else(|e| panic!("{ctx}: {e}"));
-                assert_bits_eq(og.as_ref(), got, &ctx);
-                let mut b = Guarded::copy_of(x, edge);
-                softmax_rows_inplace_with_isa(isa, b.as_mut(), cols, masked)
-                    .unwrap_or_else(|e| panic!("{ctx}: in place: {e}"));
-                assert_bits_eq(b.as_ref(), got, &format!("{ctx}: in place"));
-            }
+            check_at_page_edges(
+                &ctx,
+                x,
+                got,
+                |x, o| {
+                    softmax_rows_with_isa(isa, x, o, cols, masked)
+                        .unwrap_or_else(|e| panic!("{ctx}: {e}"))
+                },
+                Some(&|b: &mut [T]| {
+                    softmax_rows_inplace_with_isa(isa, b, cols, masked)
+                        .unwrap_or_else(|e| panic!("{ctx}: in place: {e}"))
+                }),
+            );
         }
     }
 }
