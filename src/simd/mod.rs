@@ -136,7 +136,7 @@ pub unsafe trait Vector<T: Copy>:
     /// columns' arrays and loads each column once, which waits for the
     /// stores (no forwarding from many stores to one load) but for 16
     /// lanes costs less than 16 inserts (BENCHMARKS.md, "Softmax (issue
-    /// 10)").
+    /// 10): second part").
     const COLUMNS_THROUGH_MEMORY: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;

@@ -472,7 +472,8 @@ fn load_block<T: Float, V: Vector<T>>(input: &[T], at: usize, used: usize) -> V 
 /// Across-rows softmax of rows `r0 .. r0 + g` (`g <= LANES`) of `COLS <=
 /// SMALL_COLS` elements: the rows are transposed into lanes (`x[j]` holds
 /// column `j` of each, in the way [`Vector::COLUMNS_THROUGH_MEMORY`]
-/// chooses), so every step is one vector operation over `LANES` rows. `COLS` is a constant so the transposes unroll. A partial group is
+/// chooses), so every step is one vector operation over `LANES` rows.
+/// `COLS` is a constant so the transposes unroll. A partial group is
 /// padded with zero rows, whose results are dropped; each lane's arithmetic
 /// is the same, so a row gives the same bits in any lane.
 #[inline(always)]
