@@ -62,8 +62,24 @@ pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
             hi.exp() * (1.0 + lo)
         })
         .collect();
+    let sum = sum_f64(e.iter().copied());
+    e.iter().map(|v| v / sum).collect()
+}
+
+/// `Σ v` in `f64`, compensated (Neumaier's variant of Kahan summation):
+/// within a few ulps of the exact sum whatever the order and length, where
+/// a plain sum of `n` terms can err by `n - 1` units. The sum behind
+/// [`softmax_row_f64`], and the one to check a row's sum of outputs with.
+///
+/// ```
+/// use nn_kernels::reference::sum_f64;
+/// let v = [1e16, 1.0, -1e16];
+/// assert_eq!(v.iter().sum::<f64>(), 0.0); // the 1.0 is lost
+/// assert_eq!(sum_f64(v), 1.0);
+/// ```
+pub fn sum_f64(v: impl IntoIterator<Item = f64>) -> f64 {
     let (mut sum, mut comp) = (0.0f64, 0.0f64);
-    for &v in &e {
+    for v in v {
         let t = sum + v;
         comp += if sum.abs() >= v.abs() {
             (sum - t) + v
@@ -72,8 +88,7 @@ pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
         };
         sum = t;
     }
-    let sum = sum + comp;
-    e.iter().map(|v| v / sum).collect()
+    sum + comp
 }
 
 /// Index of the row maximum: the first one on ties, and NaN counts as the

@@ -113,23 +113,12 @@ pub fn softmax_sum_bound<T: Float>(cols: usize) -> f64 {
     (softmax_sum_roundings(cols) as f64 + 3.0) * T::EPSILON.to_f64()
 }
 
-/// `Σ v` in `f64`, compensated (Neumaier): within a few ulps of the exact
-/// sum, so a check of a row sum against [`softmax_sum_bound`] measures the
-/// kernel, not the check (a plain `f64` sum of `n` outputs errs by up to
-/// `(n - 1)` `f64` units, more than the bound for long `f64` rows).
-pub fn sum_f64(v: impl IntoIterator<Item = f64>) -> f64 {
-    let (mut sum, mut comp) = (0.0f64, 0.0f64);
-    for v in v {
-        let t = sum + v;
-        comp += if sum.abs() >= v.abs() {
-            (sum - t) + v
-        } else {
-            (v - t) + sum
-        };
-        sum = t;
-    }
-    sum + comp
-}
+/// `reference::sum_f64`: the compensated sum, so a check of a row sum
+/// against [`softmax_sum_bound`] measures the kernel, not the check (a
+/// plain `f64` sum of `n` outputs errs by up to `(n - 1)` `f64` units, more
+/// than the bound for long `f64` rows).
+#[allow(unused_imports)] // each test binary uses a different subset
+pub use nn_kernels::reference::sum_f64;
 
 /// Smallest positive normal value of `T`, as `f64`.
 pub fn min_positive<T: Float>() -> f64 {
