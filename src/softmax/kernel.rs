@@ -147,9 +147,9 @@ pub(crate) const SUM_BLOCK_VECS: usize = 16;
 /// through at most `⌈log2(pushes)⌉` additions, and only `O(log)` partial
 /// sums are kept.
 struct Pairwise<V> {
-    /// `partial[..depth]`: sums of `2^a > 2^b > ...` pushes, largest first.
+    /// `partial[..pushes.count_ones()]`: sums of `2^a > 2^b > ...` pushes
+    /// (the set bits of `pushes`), largest first.
     partial: [std::mem::MaybeUninit<V>; 64],
-    depth: usize,
     pushes: usize,
 }
 
@@ -158,41 +158,45 @@ impl<V: Copy + std::ops::Add<Output = V>> Pairwise<V> {
     fn new() -> Self {
         Pairwise {
             partial: [const { std::mem::MaybeUninit::uninit() }; 64],
-            depth: 0,
             pushes: 0,
         }
+    }
+
+    /// How many partial sums are held: one per set bit of `pushes`.
+    #[inline(always)]
+    fn depth(&self) -> usize {
+        self.pushes.count_ones() as usize
     }
 
     #[inline(always)]
     fn push(&mut self, v: V) {
         let mut s = v;
-        self.pushes += 1;
-        // One merge per trailing zero bit of the new count: the sums of
+        // One merge per trailing one bit of the count so far: the sums of
         // equal size (`2^j` pushes each) on top of the stack.
-        let mut c = self.pushes;
-        while c & 1 == 0 {
-            self.depth -= 1;
-            // SAFETY: `partial[..depth]` are initialised (written by earlier
-            // pushes, one per set bit of `pushes - 1`, and `c` has a zero
-            // bit here only where `pushes - 1` had a one).
-            s = unsafe { self.partial[self.depth].assume_init() } + s;
-            c >>= 1;
+        let mut depth = self.depth();
+        for _ in 0..self.pushes.trailing_ones() {
+            depth -= 1;
+            // SAFETY: `partial[..depth()]` are initialised (one per set bit
+            // of `pushes`, written by earlier pushes), and each trailing
+            // one bit is one of them.
+            s = unsafe { self.partial[depth].assume_init() } + s;
         }
-        // `depth` is the number of set bits of `pushes`, at most 64.
-        self.partial[self.depth].write(s);
-        self.depth += 1;
+        // `depth` is now `depth()` after this push, minus one: below 64.
+        self.partial[depth].write(s);
+        self.pushes += 1;
     }
 
     /// The sum of everything pushed (at least one push), the smaller
     /// partial sums first.
     #[inline(always)]
     fn total(&self) -> V {
-        debug_assert!(self.depth > 0);
+        let depth = self.depth();
+        debug_assert!(depth > 0);
         // SAFETY: `partial[..depth]` are initialised (see `push`), and
         // `depth >= 1` after a push.
         unsafe {
-            let mut t = self.partial[self.depth - 1].assume_init();
-            for p in self.partial[..self.depth - 1].iter().rev() {
+            let mut t = self.partial[depth - 1].assume_init();
+            for p in self.partial[..depth - 1].iter().rev() {
                 t = p.assume_init() + t;
             }
             t
