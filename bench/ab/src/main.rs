@@ -421,6 +421,12 @@ fn main() {
     }
 }
 
+/// The size rayon gives its global pool: `RAYON_NUM_THREADS` when set to a
+/// positive number, else the available parallelism.
 fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
