@@ -118,8 +118,16 @@ macro_rules! portable_vector {
             #[inline(always)]
             fn load_padded(s: &[$t], fill: $t) -> Self {
                 check_part(s.len(), $n);
+                // Lane by lane over the fixed width, which unrolls to
+                // compares and moves: a copy of `s.len()` elements would
+                // be a call to `memcpy`, which for a few elements costs
+                // more than the kernel's arithmetic.
                 let mut a = [fill; $n];
-                a[..s.len()].copy_from_slice(s);
+                for (i, a) in a.iter_mut().enumerate() {
+                    if i < s.len() {
+                        *a = s[i];
+                    }
+                }
                 $v($w::new(a))
             }
             #[inline(always)]
@@ -129,8 +137,13 @@ macro_rules! portable_vector {
             #[inline(always)]
             fn store_prefix(self, d: &mut [$t]) {
                 check_part(d.len(), $n);
-                let n = d.len();
-                d.copy_from_slice(&self.0.to_array()[..n]);
+                // Lane by lane, as in `load_padded`.
+                let a = self.0.to_array();
+                for (i, &a) in a.iter().enumerate() {
+                    if i < d.len() {
+                        d[i] = a;
+                    }
+                }
             }
             #[inline(always)]
             fn madd(a: Self, b: Self, c: Self) -> Self {
