@@ -25,6 +25,7 @@
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub(crate) mod pair;
 pub mod portable;
 
 use std::ops::{Add, Div, Mul, Sub};

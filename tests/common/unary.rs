@@ -214,14 +214,18 @@ pub fn exp_le0<T: Float>() -> UnaryOp<T> {
 /// Lengths covering every tail case of every tier's vector for `T` (from
 /// the library's own widths, `vector_lanes`, for every tier whether this
 /// CPU has it or not): for each width `l`, 0, 1, l-1, l, l+1, 2l-1, 2l,
-/// 2l+1, 3l, 4l, 4l+3, 8l; 255, 256, 257 and 256±l±1 (ReLU runs a plain
-/// loop below 256, so its kernels' tails start there); primes.
+/// 2l+1, 3l, 4l, 4l+3, 8l; the exp-based maps run whole pairs of vectors
+/// (`2l` lanes) and then single vectors, so also 4l-1, 4l+1, 5l, 5l+1,
+/// 6l-1 for what follows the pairs (nothing, less than a vector, one
+/// vector, more than one); 255, 256, 257 and 256±l±1 (ReLU runs a plain loop below 256,
+/// so its kernels' tails start there); primes.
 pub fn lengths<T: Float>() -> Vec<usize> {
     let mut v = vec![0, 1, 2, 3, 5, 7, 13, 31, 37, 61, 101, 1031, 255, 256, 257];
     for isa in Isa::ALL {
         let l = vector_lanes::<T>(isa);
         v.extend([l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1]);
         v.extend([3 * l, 4 * l, 4 * l + 3, 8 * l]);
+        v.extend([4 * l - 1, 4 * l + 1, 5 * l, 5 * l + 1, 6 * l - 1]);
         v.extend([256 - l - 1, 256 - l + 1, 256 + l - 1, 256 + l + 1]);
     }
     v.sort_unstable();
