@@ -3,7 +3,9 @@
 
 use std::ops::Range;
 
+use crate::float::Float;
 use crate::simd::Vector;
+use crate::simd::pair::Pair;
 
 /// A kernel's input and output of equal length. In place, both are the same
 /// buffer: a kernel reads a vector through [`Io::input`] before it writes
@@ -115,5 +117,32 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
         if !tail.is_empty() {
             f.map(V::load_padded(tail, fill)).store_prefix(tail);
         }
+    }
+}
+
+/// [`Io::map_vec`] two vectors a step, for maps built on the exp: its
+/// polynomial is one long chain of dependent operations, and as a pair
+/// ([`Pair`]) each operation is issued for both vectors back to back, so
+/// two independent chains are in flight, not one. (Calling the map twice a
+/// step does not do that: the compiler keeps the two calls' instructions
+/// apart.) Whole pairs first, then what is left (less than a pair) one
+/// vector at a time, so no lane is computed twice more than `map_vec`'s
+/// own tail does. A stateful map sees the pair's low vector before its
+/// high one, as `map_vec::<V>` would.
+#[inline(always)]
+pub(crate) fn map_vec_interleaved<T: Float, V: Vector<T>, F>(
+    io: &mut impl Io<T>,
+    range: Range<usize>,
+    fill: T,
+    f: &mut F,
+) where
+    F: LaneMap<T, V> + LaneMap<T, Pair<T, V>>,
+{
+    let pairs = range.start + range.len() / Pair::<T, V>::LANES * Pair::<T, V>::LANES;
+    if pairs > range.start {
+        io.map_vec::<Pair<T, V>>(range.start..pairs, fill, f);
+    }
+    if pairs < range.end {
+        io.map_vec::<V>(pairs..range.end, fill, f);
     }
 }

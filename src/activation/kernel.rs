@@ -6,10 +6,8 @@
 use super::{Activation, Op};
 use crate::exp::exp_le0;
 use crate::float::Float;
-use crate::io::{Io, LaneMap};
+use crate::io::{Io, LaneMap, map_vec_interleaved};
 use crate::simd::Vector;
-use crate::simd::pair::Pair;
-use std::ops::Range;
 
 /// Runs `op` over all of `io`.
 #[inline(always)]
@@ -18,30 +16,9 @@ pub(super) fn apply<T: Float, V: Vector<T>>(op: Op, mut io: impl Io<T>) {
     match op {
         Op::Relu => io.map_vec::<V>(all, T::ZERO, &mut Relu),
         Op::Step => io.map_vec::<V>(all, T::ZERO, &mut Step),
-        Op::Sigmoid => map_interleaved::<T, V, _>(io, all, &mut Sigmoid),
-        Op::ExpLe0 => map_interleaved::<T, V, _>(io, all, &mut ExpLe0),
-    }
-}
-
-/// [`Io::map_vec`] two vectors a step, for maps built on the exp: its
-/// polynomial is one long chain of dependent operations, and as a pair
-/// ([`Pair`]) each operation is issued for both vectors back to back, so
-/// two independent chains are in flight, not one. (Calling the map twice a
-/// step does not do that: the compiler keeps the two calls' instructions
-/// apart.) Whole pairs first, then what is left (less than a pair) one
-/// vector at a time, so no lane is computed twice more than `map_vec`'s
-/// own tail does.
-#[inline(always)]
-fn map_interleaved<T: Float, V: Vector<T>, F>(mut io: impl Io<T>, all: Range<usize>, f: &mut F)
-where
-    F: LaneMap<T, V> + LaneMap<T, Pair<T, V>>,
-{
-    let pairs = all.start + all.len() / Pair::<T, V>::LANES * Pair::<T, V>::LANES;
-    if pairs > all.start {
-        io.map_vec::<Pair<T, V>>(all.start..pairs, T::ZERO, f);
-    }
-    if pairs < all.end {
-        io.map_vec::<V>(pairs..all.end, T::ZERO, f);
+        // The exp-based maps two vectors a step (see `map_vec_interleaved`).
+        Op::Sigmoid => map_vec_interleaved::<T, V, _>(&mut io, all, T::ZERO, &mut Sigmoid),
+        Op::ExpLe0 => map_vec_interleaved::<T, V, _>(&mut io, all, T::ZERO, &mut ExpLe0),
     }
 }
 

@@ -13,9 +13,16 @@ use crate::float::Float;
 pub(crate) struct Pair<T, V>(V, V, PhantomData<T>);
 
 impl<T, V> Pair<T, V> {
+    /// `a` in the low lanes, `b` in the high ones.
     #[inline(always)]
-    fn new(a: V, b: V) -> Self {
+    pub(crate) fn new(a: V, b: V) -> Self {
         Pair(a, b, PhantomData)
+    }
+
+    /// The low and the high vector.
+    #[inline(always)]
+    pub(crate) fn halves(self) -> (V, V) {
+        (self.0, self.1)
     }
 }
 

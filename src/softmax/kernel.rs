@@ -16,7 +16,8 @@
 
 use crate::exp::{ExpFloat, exp_diff_le0, exp_le0_in_range};
 use crate::float::Float;
-use crate::io::{Io, LaneMap};
+use crate::io::{Io, LaneMap, map_vec_interleaved};
+use crate::simd::pair::Pair;
 use crate::simd::{MAX_LANES, Vector};
 
 /// Rows of at most this many elements take the across-rows path: a row
@@ -227,15 +228,15 @@ fn exp_sum<T: Float, V: Vector<T>, const MODE: u8>(
     let mut sums = Pairwise::new();
     for at in (whole.start..full_end).step_by(block) {
         let mut f = ExpSum::<V, MODE> { max: m, sum: zero };
-        io.map_vec(at..at + block, T::NEG_INFINITY, &mut f);
+        map_vec_interleaved::<T, V, _>(io, at..at + block, T::NEG_INFINITY, &mut f);
         sums.push(f.sum);
     }
     // The rest (a row shorter than a block is all rest) and the tail in one
     // more sum.
     let mut f = ExpSum::<V, MODE> { max: m, sum: zero };
-    io.map_vec(full_end..whole.end, T::NEG_INFINITY, &mut f);
+    map_vec_interleaved::<T, V, _>(io, full_end..whole.end, T::NEG_INFINITY, &mut f);
     let mut t = ExpSum::<V, { Spread::Wide as u8 }> { max: m, sum: f.sum };
-    io.map_vec(tail, T::NEG_INFINITY, &mut t);
+    io.map_vec::<V>(tail, T::NEG_INFINITY, &mut t);
     if sums.pushes == 0 {
         return t.sum.reduce_add();
     }
@@ -266,6 +267,18 @@ impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpSum<V, MODE> {
     fn map(&mut self, x: V) -> V {
         let e = exp_of_diff::<T, V, MODE>(x, self.max);
         self.sum = self.sum + e;
+        e
+    }
+}
+
+/// Two vectors' exps interleaved, summed low then high: the same additions
+/// in the same order as two steps of one vector, so the same bits.
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, Pair<T, V>> for ExpSum<V, MODE> {
+    #[inline(always)]
+    fn map(&mut self, x: Pair<T, V>) -> Pair<T, V> {
+        let e = exp_of_diff::<T, Pair<T, V>, MODE>(x, Pair::new(self.max, self.max));
+        let (lo, hi) = e.halves();
+        self.sum = self.sum + lo + hi;
         e
     }
 }
