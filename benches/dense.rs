@@ -62,7 +62,11 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize, usize)]) {
             });
         };
         for &isa in &tiers {
-            let threads: &[usize] = if isa == best { &[1, all] } else { &[1] };
+            let threads: &[usize] = if isa == best && all > 1 {
+                &[1, all]
+            } else {
+                &[1]
+            };
             let name = isa.isa().name();
             let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
             for &t in threads {
@@ -181,7 +185,10 @@ fn chapter<T: Float>(c: &mut Criterion) {
     let isa = nn_kernels::selected_isa().name();
     // Inside a pool of 1 and of all threads, as the peers run at both (this
     // pass is far below every parallel threshold, so both are serial).
-    for threads in [1, rayon::current_num_threads()] {
+    let all = rayon::current_num_threads();
+    // (All threads only when that is more than one: `RAYON_NUM_THREADS=1`
+    // would repeat a benchmark id.)
+    for threads in std::iter::once(1).chain((all > 1).then_some(all)) {
         let pool = pool(threads);
         g.bench_function(BenchmarkId::new(format!("{isa}/{threads}t"), "300"), |b| {
             pool.install(|| {
