@@ -22,7 +22,7 @@ use crate::float::Float;
 use crate::io::{InPlace, Io, Split};
 use crate::simd::{Kernel, Tier};
 
-/// The activation a [`dense`](crate::dense) call fuses into its output
+/// The activation a [`dense`](fn@crate::dense) call fuses into its output
 /// tiles (after the bias), so it costs no extra pass over the output.
 ///
 /// Each activation is the same operation as its element-wise kernel in

@@ -115,7 +115,7 @@ mod tests {
 pub(crate) enum WSrc<T> {
     /// Row-major `k x n`, row stride `ld`; `ptr` is this block's column 0.
     RowMajor { ptr: *const T, ld: usize },
-    /// Packed by [`pack_w`] for the whole of `k` and `n_pad` columns
+    /// Packed by [`pack_w`](super::pack::pack_w) for the whole of `k` and `n_pad` columns
     /// (`n` rounded up to `NR`); this block starts at column `col0` (a
     /// multiple of `NR`).
     Packed {
@@ -156,7 +156,7 @@ fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
 }
 
 /// Whether every product with a `k x n` W takes a path that reads W in
-/// place ([`narrow`] or [`direct`]), whatever `m`, so packing it would not
+/// place ([`narrow_k`] or [`direct`]), whatever `m`, so packing it would not
 /// be used:
 ///
 /// - W fits in half of L1d: its rows stay there across all row tiles;
@@ -171,17 +171,17 @@ pub(crate) fn always_direct<T>(bl: &Blocks, k: usize, n: usize) -> bool {
 }
 
 /// Products this shallow and narrow (`k <= NARROW_MAX_K`, `n <= LANES`)
-/// take [`narrow`]: the chapter's 300 x 2 x 3 and 300 x 3 x 3.
+/// take [`narrow_k`]: the chapter's 300 x 2 x 3 and 300 x 3 x 3.
 pub(crate) const NARROW_MAX_K: usize = 8;
 
 /// One block of a product, on this tier (`MR x NV` vector tiles, `NW`
 /// vectors for one or two rows, `MR1 x 1` and `MR2 x 2` for narrow panels
-/// of the direct path, blocking `bl`): [`narrow`] or [`direct`]
+/// of the direct path, blocking `bl`): [`narrow_k`] or [`direct`]
 /// when W is row-major and small enough, the packed five loops otherwise.
 ///
 /// # Safety
 /// `pr.k >= 1`, and `pr`'s pointers address the `m x k`, `k x n`, `n` and
-/// `m x n` regions its strides describe (a packed W: as [`pack_w`] laid it
+/// `m x n` regions its strides describe (a packed W: as [`pack_w`](super::pack::pack_w) laid it
 /// out with `bl`); `out`'s region is not accessed by anyone else during the
 /// call. (`k == 0` is the caller's case: the paths here read at least one
 /// step of `k`.)

@@ -72,7 +72,7 @@ unsafe fn narrow_ka<T: Float, V: Vector<T>, A: Fused>(pr: &Problem<T>, w: *const
 /// broadcasts, `K` FMAs and one store of `n` lanes. No packing, no tiles.
 ///
 /// # Safety
-/// As [`gemm`], with `pr.k == K` and `pr.n <= LANES`.
+/// As [`gemm`](super::blis::gemm), with `pr.k == K` and `pr.n <= LANES`.
 #[inline(always)]
 unsafe fn narrow<T: Float, V: Vector<T>, const K: usize, A: Fused>(
     pr: &Problem<T>,
@@ -270,7 +270,7 @@ fn packed_rows_block<T: Float, V: Vector<T>, const K: usize, A: Fused>(
 /// 10-class output is such a panel on every row.
 ///
 /// # Safety
-/// As [`gemm`], with `w` (row stride `ldw`) the row-major weights.
+/// As [`gemm`](super::blis::gemm), with `w` (row stride `ldw`) the row-major weights.
 #[inline(always)]
 pub(super) unsafe fn direct<
     T: Float,

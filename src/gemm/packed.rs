@@ -12,7 +12,7 @@ use crate::simd::Vector;
 /// The packed path: BLIS's five loops around the microkernel.
 ///
 /// # Safety
-/// As [`gemm`].
+/// As [`gemm`](super::blis::gemm).
 #[inline(always)]
 pub(super) unsafe fn packed<
     T: Float,

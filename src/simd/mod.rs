@@ -20,6 +20,11 @@
 //! Every operation is lane-wise and the same for body and tail (a tail is
 //! loaded padded to a full vector), so an element's result never depends on
 //! where it sits in a slice.
+//!
+//! `pair.rs` is not a tier: `Pair` is two of any tier's vectors as one
+//! [`Vector`], each operation issued for both halves back to back, which
+//! the exp-based kernels use to keep two independent chains in flight
+//! (`crate::io::map_vec_interleaved`).
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
