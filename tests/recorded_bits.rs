@@ -7,10 +7,15 @@
 //! (the FMA-chain property of the dense layer, the softmax bits, the exp);
 //! this test holds it to that. A tier this CPU lacks is skipped, with a note.
 //!
-//! Re-recorded once since, for an intended change: softmax rows longer than
-//! 16 vectors (and a tail) now add their exponentials in blocks summed
-//! pairwise (issue 10's long-row accuracy); only those 212 softmax digests
-//! changed, every dense, exp and element-wise digest stayed.
+//! Re-recorded twice since, for intended changes:
+//! - softmax rows longer than 16 vectors (and a tail) add their
+//!   exponentials in blocks summed pairwise (issue 10's long-row accuracy);
+//!   only those 212 softmax digests changed, every dense, exp and
+//!   element-wise digest stayed;
+//! - the `f32` exp's polynomial is one degree shorter (issue 10's cheaper
+//!   exp, `src/exp.rs`); only `f32` exp, sigmoid and softmax digests
+//!   changed (2516 of them), every `f64`, dense and other element-wise
+//!   digest stayed.
 //!
 //! To re-record after an intended change of results (and only then, saying
 //! why in the commit): `NN_KERNELS_RECORD_BITS=1 cargo test --release --test
