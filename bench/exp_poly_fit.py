@@ -55,3 +55,22 @@ for deg in (8, 9, 10):
     c, err = chebyfit(g, [-A64, A64], deg + 1, error=True)
     units = err * A64**2 / exp(-A64) / mpf(2) ** -53
     print(f"f64 degree {deg}: {float(units):.3f} units of 2^-53;", [repr(float(x)) for x in c])
+
+# f32, table-driven (XNNPACK's rr2-lut16-p3 design, EXP_F32_TABLE16): e^r - 1
+# = r + r^2 (c2 + c3 r) on |r| <= ln2/32 (plus margin), the same weighted
+# Lawson fit; and the table 2^(k/16) rounded to f32.
+A16 = float(np.log(2) / 32) + 2e-4
+r16 = np.cos(np.pi * (np.arange(2000) + 0.5) / 2000) * A16
+r16 = r16[np.abs(r16) > 1e-9]
+f16 = np.array([float((exp(mpf(x)) - 1 - mpf(x)) / mpf(x) ** 2) for x in r16])
+wt16 = r16**2 / np.array([float(exp(mpf(x))) for x in r16])
+V16 = np.vander(r16, 2)
+w16 = np.ones_like(r16)
+for _ in range(60):
+    c, *_ = np.linalg.lstsq(V16 * (wt16 * w16)[:, None], f16 * wt16 * w16, rcond=None)
+    w16 = w16 * np.abs((V16 @ c - f16) * wt16) ** 0.5 + 1e-30
+    w16 /= w16.max()
+c32 = c.astype(np.float32)
+err = np.abs((V16 @ c32.astype(np.float64) - f16) * wt16).max()
+print(f"f32 lut16-p3: {err / 2**-24:.3f} units of 2^-24; c3, c2 =", [repr(float(x)) for x in c32])
+print("table:", [repr(float(np.float32(2 ** (k / 16)))) for k in range(16)])

@@ -16,6 +16,16 @@
 //! conversion. There is no clamp: below `LO` a final select replaces
 //! whatever the bit arithmetic made by zero, and NaN flows through each step.
 //!
+//! A tier whose vectors hold a 16-entry table in one register
+//! ([`Vector::EXP_TABLE16`]: AVX-512, for `f32`) takes a finer reduction
+//! instead (XNNPACK's `rr2-lut16-p3` design, [`ExpTable16`]): `x = (16 n +
+//! k) ln 2 / 16 + r`, `2^(k/16)` from the table by one permute, `e^r` from
+//! a polynomial of degree 3, and `2^n` by `vscalef`. That is two
+//! floating-point operations fewer a vector, at the same accuracy. AVX2
+//! would need two permutes and a blend for the table and a rounding for
+//! `n`, more than the polynomial's saving, so it and the portable tier
+//! keep the polynomial.
+//!
 //! The x86 tiers use fused multiply-adds, the portable tier separate
 //! multiplies and adds; results differ in the last bit at most. Accuracy is
 //! measured over every `f32` in the domain and a dense `f64` sweep against
@@ -111,10 +121,55 @@ pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
     ],
 };
 
+/// The table-driven exp (XNNPACK's `rr2-lut16-p3` design), for tiers that
+/// look up 16 entries in one instruction ([`Vector::EXP_TABLE16`]):
+/// `x = (16 n + k) ln 2 / 16 + r` with `|r| <= ln 2 / 32`, so
+/// `e^x = 2^n · 2^(k/16) · e^r`, `2^(k/16)` from the table and `e^r` from
+/// a polynomial of degree 3. On the vector floating-point units it takes
+/// two operations fewer than [`EXP_F32`]'s polynomial of degree 6 (the
+/// table permute and the scale run on other units), and it is as accurate
+/// (`tests/exhaustive.rs`, BENCHMARKS.md).
+#[derive(Debug)]
+pub(crate) struct ExpTable16<T: 'static> {
+    /// `2^(k/16)`, k = 0..15, rounded to `T`.
+    pub table: [T; 16],
+    /// `e^r - 1 ≈ r + r^2 (c2 + c3 r)` on `|r| <= ln 2 / 32`: a
+    /// near-minimax fit (`bench/exp_poly_fit.py`).
+    pub c2: T,
+    /// See `c2`.
+    pub c3: T,
+}
+
+/// `f32`'s [`ExpTable16`].
+pub(crate) const EXP_F32_TABLE16: ExpTable16<f32> = ExpTable16 {
+    table: [
+        1.0,
+        1.044_273_7,
+        1.090_507_7,
+        1.138_788_6,
+        1.189_207_1,
+        1.241_857_8,
+        1.296_839_6,
+        1.354_255_6,
+        std::f32::consts::SQRT_2,
+        1.476_826_2,
+        1.542_210_8,
+        1.610_490_3,
+        1.681_792_9,
+        1.756_252_2,
+        1.834_008_1,
+        1.915_206_6,
+    ],
+    c2: 0.500_016_45,
+    c3: 0.166_668_16,
+};
+
 /// The exp's constants for an element type: [`EXP_F32`] or [`EXP_F64`].
 pub(crate) trait ExpFloat: Float {
     /// The constants for `Self`.
     fn exp_consts() -> &'static ExpConsts<Self>;
+    /// The table-driven variant's constants, where `Self` has one (`f32`).
+    fn exp_table16() -> Option<&'static ExpTable16<Self>>;
 }
 
 impl<T: Float> ExpFloat for T {
@@ -129,6 +184,12 @@ impl<T: Float> ExpFloat for T {
         };
         any.downcast_ref()
             .expect("Float is implemented for f32 and f64 only")
+    }
+
+    #[inline(always)]
+    fn exp_table16() -> Option<&'static ExpTable16<T>> {
+        let any: &'static dyn Any = &EXP_F32_TABLE16;
+        any.downcast_ref()
     }
 }
 
@@ -168,6 +229,11 @@ pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>, const IN_RANGE: bool>(a: V, b
 #[inline(always)]
 fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, lo: V) -> V {
     let c = T::exp_consts();
+    if V::EXP_TABLE16
+        && let Some(k) = T::exp_table16()
+    {
+        return exp_core_table16::<T, V, LO, IN_RANGE>(x, lo, c, k);
+    }
     let magic = V::splat(c.magic);
     let t = V::madd(x, V::splat(c.log2e), magic);
     let n = t - magic;
@@ -187,5 +253,38 @@ fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, 
     } else {
         // A multiply keeps NaN; below `lo`, whatever 2^n became is selected away.
         V::zero_where_lt(V::mul_pow2(er, n, t), x, V::splat(c.lo))
+    }
+}
+
+/// [`exp_core`] with the table ([`ExpTable16`]): the same contract, the
+/// same reduction in two steps (`ln 2 / 16` split so that `kn · ln2_hi /
+/// 16` is exact for `|kn| < 2^15`), the same underflow select.
+#[inline(always)]
+fn exp_core_table16<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(
+    x: V,
+    lo: V,
+    c: &ExpConsts<T>,
+    k: &ExpTable16<T>,
+) -> V {
+    let sixteenth = T::from_f64(1.0 / 16.0);
+    let magic = V::splat(c.magic);
+    // kn = round(16 x / ln 2), in the low mantissa bits of t as well.
+    let t = V::madd(x, V::splat(c.log2e / sixteenth), magic);
+    let kn = t - magic;
+    // 2^(k/16) for k = kn mod 16: the low four bits of t.
+    let l = V::lookup16(&k.table, t);
+    let r = V::madd(kn, V::splat(-c.ln2_hi * sixteenth), x);
+    let mut r = V::madd(kn, V::splat(-c.ln2_lo * sixteenth), r);
+    if LO {
+        r = r + lo;
+    }
+    let q = V::madd(V::splat(k.c3), r, V::splat(k.c2));
+    let q = V::madd(q * r, r, r);
+    // 2^(k/16) e^r, then 2^floor(kn / 16). A NaN flows through r.
+    let y = V::mul_pow2_floor(V::madd(l, q, l), kn * V::splat(sixteenth));
+    if IN_RANGE {
+        y
+    } else {
+        V::zero_where_lt(y, x, V::splat(c.lo))
     }
 }

@@ -7,7 +7,7 @@
 //! (the FMA-chain property of the dense layer, the softmax bits, the exp);
 //! this test holds it to that. A tier this CPU lacks is skipped, with a note.
 //!
-//! Re-recorded three times since, for intended changes:
+//! Re-recorded four times since, for intended changes:
 //! - softmax rows longer than 16 vectors (and a tail) add their
 //!   exponentials in blocks summed pairwise (issue 10's long-row accuracy);
 //!   only those 212 softmax digests changed, every dense, exp and
@@ -17,7 +17,9 @@
 //!   changed (2516 of them), every `f64`, dense and other element-wise
 //!   digest stayed;
 //! - the `f64` exp's polynomial two degrees shorter, the same way; only
-//!   `f64` exp, sigmoid and softmax digests changed (2486 of them).
+//!   `f64` exp, sigmoid and softmax digests changed (2486 of them);
+//! - the AVX-512 `f32` exp table-driven (`src/exp.rs`, `ExpTable16`); only
+//!   AVX-512 `f32` exp, sigmoid and softmax digests changed (1653).
 //!
 //! To re-record after an intended change of results (and only then, saying
 //! why in the commit): `NN_KERNELS_RECORD_BITS=1 cargo test --release --test

@@ -82,6 +82,33 @@ unsafe fn permute_f64(a: __m512d, idx: *const i32) -> __m512d {
     unsafe { _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm256_loadu_si256(idx.cast())), a) }
 }
 
+/// `table[bits(t) mod 16]` lane-wise: one permute from the table in a
+/// register.
+///
+/// # Safety
+/// AVX-512F (module docs).
+#[inline(always)]
+unsafe fn lookup16_f32(table: &[f32; 16], t: __m512) -> __m512 {
+    // SAFETY: the caller's contract; `table` is 16 readable `f32`.
+    unsafe { _mm512_permutexvar_ps(_mm512_castps_si512(t), _mm512_loadu_ps(table.as_ptr())) }
+}
+
+/// `table[bits(t) mod 16]` lane-wise: one two-register permute.
+///
+/// # Safety
+/// AVX-512F (module docs).
+#[inline(always)]
+unsafe fn lookup16_f64(table: &[f64; 16], t: __m512d) -> __m512d {
+    // SAFETY: the caller's contract; `table` is 16 readable `f64`.
+    unsafe {
+        let (lo, hi) = (
+            _mm512_loadu_pd(table.as_ptr()),
+            _mm512_loadu_pd(table[8..].as_ptr()),
+        );
+        _mm512_permutex2var_pd(lo, _mm512_castpd_si512(t), hi)
+    }
+}
+
 macro_rules! avx512_vector {
     (
         $v:ident, $t:ident, $n:literal, $mask:ident, permute $permute:ident,
@@ -89,7 +116,7 @@ macro_rules! avx512_vector {
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident,
         mask_loadu $mask_loadu:ident, mask_storeu $mask_storeu:ident, fmadd $fmadd:ident,
         max $max:ident, min $min:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
-        cmp $cmp:ident, scalef $scalef:ident,
+        cmp $cmp:ident, scalef $scalef:ident, lookup16 $lookup16:ident,
         to_int $to_int:ident, from_int $from_int:ident,
         add_int $add_int:ident, shl $shl:ident, mant $mant:literal
     ) => {
@@ -100,6 +127,7 @@ macro_rules! avx512_vector {
             const LANES: usize = $n;
             const MASKED_STORE_FAST: bool = true;
             const COLUMNS_THROUGH_MEMORY: bool = $n == 16;
+            const EXP_TABLE16: bool = $n == 16;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute
@@ -171,6 +199,17 @@ macro_rules! avx512_vector {
             fn mul_pow2_normal(y: Self, n: Self, t: Self) -> Self {
                 Self::mul_pow2(y, n, t)
             }
+            #[inline(always)]
+            fn lookup16(table: &[$t; 16], t: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe { $lookup16(table, t.0) })
+            }
+            #[inline(always)]
+            fn mul_pow2_floor(y: Self, n: Self) -> Self {
+                // `vscalef` takes `floor(n)` itself.
+                // SAFETY: see the module docs.
+                $v(unsafe { $scalef(y.0, n.0) })
+            }
         }
     };
 }
@@ -181,7 +220,7 @@ avx512_vector!(
     set1 _mm512_set1_ps, loadu _mm512_loadu_ps, storeu _mm512_storeu_ps,
     mask_loadu _mm512_mask_loadu_ps, mask_storeu _mm512_mask_storeu_ps, fmadd _mm512_fmadd_ps,
     max _mm512_max_ps, min _mm512_min_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
-    cmp _mm512_cmp_ps_mask, scalef _mm512_scalef_ps,
+    cmp _mm512_cmp_ps_mask, scalef _mm512_scalef_ps, lookup16 lookup16_f32,
     to_int _mm512_castps_si512, from_int _mm512_castsi512_ps,
     add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23
 );
@@ -192,7 +231,7 @@ avx512_vector!(
     set1 _mm512_set1_pd, loadu _mm512_loadu_pd, storeu _mm512_storeu_pd,
     mask_loadu _mm512_mask_loadu_pd, mask_storeu _mm512_mask_storeu_pd, fmadd _mm512_fmadd_pd,
     max _mm512_max_pd, min _mm512_min_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
-    cmp _mm512_cmp_pd_mask, scalef _mm512_scalef_pd,
+    cmp _mm512_cmp_pd_mask, scalef _mm512_scalef_pd, lookup16 lookup16_f64,
     to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd,
     add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52
 );

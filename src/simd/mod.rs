@@ -33,6 +33,7 @@ pub mod avx512;
 pub(crate) mod pair;
 pub mod portable;
 
+use crate::float::Float;
 use std::ops::{Add, Div, Mul, Sub};
 
 /// An instruction-set tier: a zero-sized token that can only be had on a
@@ -144,6 +145,11 @@ pub unsafe trait Vector<T: Copy>:
     /// lanes costs less than 16 inserts (BENCHMARKS.md, "Softmax (issue
     /// 10): second part").
     const COLUMNS_THROUGH_MEMORY: bool = false;
+    /// Whether the `f32` exp takes `2^(k/16)` from a 16-entry table
+    /// ([`Vector::lookup16`] one in-register permute, [`Vector::mul_pow2_floor`]
+    /// one instruction: AVX-512's 16 `f32` lanes) instead of a longer
+    /// polynomial (`src/exp.rs`).
+    const EXP_TABLE16: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
@@ -224,6 +230,12 @@ pub unsafe trait Vector<T: Copy>:
         let _ = n;
         Self::scale_pow2_magic(y, t)
     }
+    /// `table[b mod 16]` lane-wise, `b` the lane's bit pattern in `t`
+    /// (its low four bits pick the entry).
+    fn lookup16(table: &[T; 16], t: Self) -> Self;
+    /// `y · 2^floor(n)` for `floor(n)` in the normal exponent range, exact
+    /// while the result is normal; NaN in `y` or `n` gives NaN.
+    fn mul_pow2_floor(y: Self, n: Self) -> Self;
     /// Every lane `1.0`.
     fn one() -> Self;
     /// `b < a ? b : a` lane-wise: x86's `min(b, a)` (NaN in `b` dropped).
@@ -370,4 +382,98 @@ pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) 
         }
     }
     a[0]
+}
+
+/// [`Vector::lookup16`] lane by lane, for tiers without a table permute
+/// (their exp does not use it: [`Vector::EXP_TABLE16`]).
+#[inline(always)]
+pub(crate) fn lookup16_lanewise<T: Float, V: Vector<T>>(table: &[T; 16], t: V) -> V {
+    let mut a = [T::ZERO; MAX_LANES];
+    t.store(&mut a[..V::LANES]);
+    for x in &mut a[..V::LANES] {
+        *x = table[(x.to_bits_u64() & 15) as usize];
+    }
+    V::load(&a[..V::LANES])
+}
+
+/// [`Vector::mul_pow2_floor`] lane by lane, as [`lookup16_lanewise`].
+#[inline(always)]
+pub(crate) fn mul_pow2_floor_lanewise<T: Float, V: Vector<T>>(y: V, n: V) -> V {
+    let (mut a, mut b) = ([T::ZERO; MAX_LANES], [T::ZERO; MAX_LANES]);
+    y.store(&mut a[..V::LANES]);
+    n.store(&mut b[..V::LANES]);
+    for (a, b) in a[..V::LANES].iter_mut().zip(&b[..V::LANES]) {
+        // Exact: a power of two within f64's normal range times a value of T.
+        let n = b.to_f64().floor().clamp(-2000.0, 2000.0);
+        *a =
+            T::from_f64(a.to_f64() * 2f64.powi(n as i32) * if b.is_nan() { f64::NAN } else { 1.0 });
+    }
+    V::load(&a[..V::LANES])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispatch::{self, supported_isas};
+
+    /// [`Vector::lookup16`] and [`Vector::mul_pow2_floor`] against their
+    /// definitions, for one vector type.
+    fn check<T: Float, V: Vector<T>>(tier: &str) {
+        let table: [T; 16] = std::array::from_fn(|i| T::from_f64(i as f64 * 0.25 - 1.0));
+        let magic = T::from_f64(1.5 * 2f64.powi(T::MANTISSA_DIGITS as i32 - 1));
+        for start in [-40i32, -17, -1, 0, 5, 250] {
+            // t = kn + magic holds kn in its low bits, as the exp makes it.
+            let kn: Vec<T> = (0..V::LANES)
+                .map(|i| T::from_f64((start + i as i32 * 3) as f64))
+                .collect();
+            let t: Vec<T> = kn.iter().map(|&k| k + magic).collect();
+            let mut got = vec![T::NAN; V::LANES];
+            V::lookup16(&table, V::load(&t)).store(&mut got);
+            for (i, (&g, &k)) in got.iter().zip(&kn).enumerate() {
+                let want = table[(k.to_f64() as i64).rem_euclid(16) as usize];
+                assert_eq!(
+                    g.to_bits_u64(),
+                    want.to_bits_u64(),
+                    "{tier} lookup16 lane {i} kn {k}"
+                );
+            }
+            let y: Vec<T> = (0..V::LANES)
+                .map(|i| T::from_f64(1.0 + i as f64 / 8.0))
+                .collect();
+            let n: Vec<T> = kn.iter().map(|&k| k * T::from_f64(1.0 / 16.0)).collect();
+            V::mul_pow2_floor(V::load(&y), V::load(&n)).store(&mut got);
+            for i in 0..V::LANES {
+                let want = T::from_f64(y[i].to_f64() * 2f64.powi(n[i].to_f64().floor() as i32));
+                assert_eq!(
+                    got[i].to_bits_u64(),
+                    want.to_bits_u64(),
+                    "{tier} mul_pow2_floor lane {i}"
+                );
+            }
+        }
+        let mut got = vec![T::ZERO; V::LANES];
+        V::mul_pow2_floor(V::splat(T::NAN), V::splat(T::ONE)).store(&mut got);
+        assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in y");
+        V::mul_pow2_floor(V::splat(T::ONE), V::splat(T::NAN)).store(&mut got);
+        assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in n");
+    }
+
+    struct Check;
+
+    impl Kernel for Check {
+        type Output = ();
+        fn run<S: Tier>(self, _: S) {
+            let name = std::any::type_name::<S>();
+            check::<f32, S::F32>(name);
+            check::<f64, S::F64>(name);
+            check::<f32, pair::Pair<f32, S::F32>>(name);
+        }
+    }
+
+    #[test]
+    fn lookup16_and_mul_pow2_floor_on_every_tier() {
+        for isa in supported_isas() {
+            dispatch::vectorize(isa, Check);
+        }
+    }
 }

@@ -45,6 +45,7 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     const LANES: usize = 2 * V::LANES;
     const MASKED_STORE_FAST: bool = V::MASKED_STORE_FAST;
     const COLUMNS_THROUGH_MEMORY: bool = V::COLUMNS_THROUGH_MEMORY;
+    const EXP_TABLE16: bool = V::EXP_TABLE16;
     #[inline(always)]
     fn splat(v: T) -> Self {
         Pair::new(V::splat(v), V::splat(v))
@@ -146,6 +147,14 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     #[inline(always)]
     fn mul_pow2(y: Self, n: Self, t: Self) -> Self {
         Pair::new(V::mul_pow2(y.0, n.0, t.0), V::mul_pow2(y.1, n.1, t.1))
+    }
+    #[inline(always)]
+    fn lookup16(table: &[T; 16], t: Self) -> Self {
+        Pair::new(V::lookup16(table, t.0), V::lookup16(table, t.1))
+    }
+    #[inline(always)]
+    fn mul_pow2_floor(y: Self, n: Self) -> Self {
+        Pair::new(V::mul_pow2_floor(y.0, n.0), V::mul_pow2_floor(y.1, n.1))
     }
     #[inline(always)]
     fn mul_pow2_normal(y: Self, n: Self, t: Self) -> Self {
