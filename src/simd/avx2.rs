@@ -167,14 +167,6 @@ macro_rules! avx2_vector {
                 $v(unsafe { $andnot($cmp::<_CMP_LT_OQ>(x.0, lo.0), y.0) })
             }
             #[inline(always)]
-            fn lookup16(table: &[$t; 16], t: Self) -> Self {
-                super::lookup16_lanewise(table, t)
-            }
-            #[inline(always)]
-            fn mul_pow2_floor(y: Self, n: Self) -> Self {
-                super::mul_pow2_floor_lanewise(y, n)
-            }
-            #[inline(always)]
             fn any_nan(self) -> bool {
                 // SAFETY: see the module docs.
                 unsafe { $movemask($cmp::<_CMP_UNORD_Q>(self.0, self.0)) != 0 }

@@ -231,11 +231,25 @@ pub unsafe trait Vector<T: Copy>:
         Self::scale_pow2_magic(y, t)
     }
     /// `table[b mod 16]` lane-wise, `b` the lane's bit pattern in `t`
-    /// (its low four bits pick the entry).
-    fn lookup16(table: &[T; 16], t: Self) -> Self;
+    /// (its low four bits pick the entry). By default lane by lane: a tier
+    /// that sets [`Vector::EXP_TABLE16`] has an instruction for it.
+    #[inline(always)]
+    fn lookup16(table: &[T; 16], t: Self) -> Self
+    where
+        T: Float,
+    {
+        lookup16_lanewise(table, t)
+    }
     /// `y · 2^floor(n)` for `floor(n)` in the normal exponent range, exact
-    /// while the result is normal; NaN in `y` or `n` gives NaN.
-    fn mul_pow2_floor(y: Self, n: Self) -> Self;
+    /// while the result is normal; NaN in `y` or `n` gives NaN. By default
+    /// lane by lane, as [`Vector::lookup16`].
+    #[inline(always)]
+    fn mul_pow2_floor(y: Self, n: Self) -> Self
+    where
+        T: Float,
+    {
+        mul_pow2_floor_lanewise(y, n)
+    }
     /// Every lane `1.0`.
     fn one() -> Self;
     /// `b < a ? b : a` lane-wise: x86's `min(b, a)` (NaN in `b` dropped).
@@ -384,8 +398,8 @@ pub(crate) fn pairwise<T: Copy, const N: usize>(mut a: [T; N], f: impl Fn(T, T) 
     a[0]
 }
 
-/// [`Vector::lookup16`] lane by lane, for tiers without a table permute
-/// (their exp does not use it: [`Vector::EXP_TABLE16`]).
+/// [`Vector::lookup16`] lane by lane, the default for tiers without a
+/// table permute (their exp does not use it: [`Vector::EXP_TABLE16`]).
 #[inline(always)]
 pub(crate) fn lookup16_lanewise<T: Float, V: Vector<T>>(table: &[T; 16], t: V) -> V {
     let mut a = [T::ZERO; MAX_LANES];

@@ -191,14 +191,6 @@ macro_rules! portable_vector {
                 $v($w::ONE)
             }
             #[inline(always)]
-            fn lookup16(table: &[$t; 16], t: Self) -> Self {
-                super::lookup16_lanewise(table, t)
-            }
-            #[inline(always)]
-            fn mul_pow2_floor(y: Self, n: Self) -> Self {
-                super::mul_pow2_floor_lanewise(y, n)
-            }
-            #[inline(always)]
             fn any_nan(self) -> bool {
                 self.0.is_nan().any()
             }
