@@ -132,6 +132,9 @@ impl Report {
             }
             r = r.max(ratio(old, new, 3 * reps, ns));
         }
+        if std::env::var_os("AB_TIMES").is_some() {
+            eprintln!("  = {name}: {r:.3}");
+        }
         self.rows.push((name, r));
     }
 
