@@ -109,6 +109,95 @@ unsafe fn lookup16_f64(table: &[f64; 16], t: __m512d) -> __m512d {
     }
 }
 
+/// The 4 x 4 transpose of 128-bit blocks: block `l` of `a[q]` to block `q`
+/// of result `l`. The last two steps of both transposes below.
+///
+/// # Safety
+/// AVX-512F (module docs).
+#[inline(always)]
+unsafe fn transpose_blocks(a: [__m512; 4]) -> [__m512; 4] {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        // Blocks 0, 1 (`0x44`) or 2, 3 (`0xEE`) of a pair of rows.
+        let v0 = _mm512_shuffle_f32x4::<0x44>(a[0], a[1]);
+        let v1 = _mm512_shuffle_f32x4::<0xEE>(a[0], a[1]);
+        let v2 = _mm512_shuffle_f32x4::<0x44>(a[2], a[3]);
+        let v3 = _mm512_shuffle_f32x4::<0xEE>(a[2], a[3]);
+        // The even (`0x88`) or odd (`0xDD`) blocks of two of those.
+        [
+            _mm512_shuffle_f32x4::<0x88>(v0, v2),
+            _mm512_shuffle_f32x4::<0xDD>(v0, v2),
+            _mm512_shuffle_f32x4::<0x88>(v1, v3),
+            _mm512_shuffle_f32x4::<0xDD>(v1, v3),
+        ]
+    }
+}
+
+/// The 16 x 16 transpose: lane `j` of `r[i]` to lane `i` of result `j`, in
+/// 64 shuffles (each 128-bit block `l` holds elements `4l .. 4l + 4`).
+///
+/// # Safety
+/// AVX-512F (module docs).
+#[inline(always)]
+unsafe fn transpose_f32(r: [__m512; 16]) -> [__m512; 16] {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        // t[2p + h], block l: elements 4l + 2h and 4l + 2h + 1 of rows 2p
+        // and 2p + 1, interleaved.
+        let mut t = [_mm512_setzero_ps(); 16];
+        for p in 0..8 {
+            t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
+            t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+        }
+        // u[4q + k], block l: element 4l + k of rows 4q .. 4q + 4.
+        let mut u = [_mm512_setzero_ps(); 16];
+        for q in 0..4 {
+            let pairs = [(t[4 * q], t[4 * q + 2]), (t[4 * q + 1], t[4 * q + 3])];
+            for (h, (a, b)) in pairs.into_iter().enumerate() {
+                let (a, b) = (_mm512_castps_pd(a), _mm512_castps_pd(b));
+                u[4 * q + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+                u[4 * q + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+            }
+        }
+        // Result 4l + k: block l of u[k], u[4 + k], u[8 + k], u[12 + k].
+        let mut out = [_mm512_setzero_ps(); 16];
+        for k in 0..4 {
+            let c = transpose_blocks([u[k], u[4 + k], u[8 + k], u[12 + k]]);
+            for (l, c) in c.into_iter().enumerate() {
+                out[4 * l + k] = c;
+            }
+        }
+        out
+    }
+}
+
+/// The 8 x 8 transpose of `f64`: lane `j` of `r[i]` to lane `i` of result
+/// `j`, in 24 shuffles (each 128-bit block `l` holds elements `2l, 2l + 1`).
+///
+/// # Safety
+/// AVX-512F (module docs).
+#[inline(always)]
+unsafe fn transpose_f64(r: [__m512d; 8]) -> [__m512d; 8] {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        // t[2p + h], block l: element 2l + h of rows 2p and 2p + 1.
+        let mut t = [_mm512_setzero_ps(); 8];
+        for p in 0..4 {
+            t[2 * p] = _mm512_castpd_ps(_mm512_unpacklo_pd(r[2 * p], r[2 * p + 1]));
+            t[2 * p + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(r[2 * p], r[2 * p + 1]));
+        }
+        // Result 2l + h: block l of t[h], t[2 + h], t[4 + h], t[6 + h].
+        let mut out = [_mm512_setzero_pd(); 8];
+        for h in 0..2 {
+            let c = transpose_blocks([t[h], t[2 + h], t[4 + h], t[6 + h]]);
+            for (l, c) in c.into_iter().enumerate() {
+                out[2 * l + h] = _mm512_castps_pd(c);
+            }
+        }
+        out
+    }
+}
+
 macro_rules! avx512_vector {
     (
         $v:ident, $t:ident, $n:literal, $mask:ident, permute $permute:ident,
@@ -118,7 +207,8 @@ macro_rules! avx512_vector {
         max $max:ident, min $min:ident, abs $abs:ident, blend $blend:ident, maskz_mov $maskz_mov:ident,
         cmp $cmp:ident, scalef $scalef:ident, lookup16 $lookup16:ident,
         to_int $to_int:ident, from_int $from_int:ident,
-        add_int $add_int:ident, shl $shl:ident, mant $mant:literal
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal,
+        transpose $transpose:ident, zero $zero:ident
     ) => {
         super::x86_arith_ops!($v, $add, $sub, $mul, $div);
 
@@ -126,7 +216,6 @@ macro_rules! avx512_vector {
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
             const MASKED_STORE_FAST: bool = true;
-            const COLUMNS_THROUGH_MEMORY: bool = $n == 16;
             const EXP_TABLE16: bool = $n == 16;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
@@ -204,6 +293,51 @@ macro_rules! avx512_vector {
                 // SAFETY: see the module docs.
                 $v(unsafe { $lookup16(table, t.0) })
             }
+            /// In registers: each block of up to `LANES` columns is one
+            /// masked load per row and one square transpose.
+            #[inline(always)]
+            fn load_transposed<const COLS: usize>(rows: &[$t], g: usize) -> [Self; COLS] {
+                super::check_transposed(rows.len(), g, COLS, $n);
+                let mut cols = [Self::splat(0.0); COLS];
+                for b in (0..COLS).step_by($n) {
+                    let w = COLS.min(b + $n) - b;
+                    // (Loops, not `array::from_fn`: a closure would not
+                    // inherit the tier's target features, so nor inline
+                    // the intrinsics.)
+                    // SAFETY: see the module docs.
+                    let mut r = [unsafe { $zero() }; $n];
+                    for (i, r) in r.iter_mut().enumerate().take(g) {
+                        let at = i * COLS + b;
+                        *r = Self::load_padded(&rows[at..at + w], 0.0).0;
+                    }
+                    // SAFETY: see the module docs.
+                    let c = unsafe { $transpose(r) };
+                    for (j, c) in c.into_iter().enumerate().take(w) {
+                        cols[b + j] = $v(c);
+                    }
+                }
+                cols
+            }
+            /// In registers, as [`Vector::load_transposed`]: one transpose
+            /// and one masked store per row.
+            #[inline(always)]
+            fn store_transposed<const COLS: usize>(cols: &[Self; COLS], out: &mut [$t], g: usize) {
+                super::check_transposed(out.len(), g, COLS, $n);
+                for b in (0..COLS).step_by($n) {
+                    let w = COLS.min(b + $n) - b;
+                    // SAFETY: see the module docs.
+                    let mut c = [unsafe { $zero() }; $n];
+                    for (c, col) in c.iter_mut().zip(&cols[b..b + w]) {
+                        *c = col.0;
+                    }
+                    // SAFETY: see the module docs.
+                    let r = unsafe { $transpose(c) };
+                    for (i, r) in r.into_iter().enumerate().take(g) {
+                        let at = i * COLS + b;
+                        $v(r).store_prefix(&mut out[at..at + w]);
+                    }
+                }
+            }
             #[inline(always)]
             fn mul_pow2_floor(y: Self, n: Self) -> Self {
                 // `vscalef` takes `floor(n)` itself.
@@ -222,7 +356,8 @@ avx512_vector!(
     max _mm512_max_ps, min _mm512_min_ps, abs _mm512_abs_ps, blend _mm512_mask_blend_ps, maskz_mov _mm512_maskz_mov_ps,
     cmp _mm512_cmp_ps_mask, scalef _mm512_scalef_ps, lookup16 lookup16_f32,
     to_int _mm512_castps_si512, from_int _mm512_castsi512_ps,
-    add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23
+    add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23,
+    transpose transpose_f32, zero _mm512_setzero_ps
 );
 
 avx512_vector!(
@@ -233,5 +368,6 @@ avx512_vector!(
     max _mm512_max_pd, min _mm512_min_pd, abs _mm512_abs_pd, blend _mm512_mask_blend_pd, maskz_mov _mm512_maskz_mov_pd,
     cmp _mm512_cmp_pd_mask, scalef _mm512_scalef_pd, lookup16 lookup16_f64,
     to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd,
-    add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52
+    add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52,
+    transpose transpose_f64, zero _mm512_setzero_pd
 );

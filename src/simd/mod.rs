@@ -137,14 +137,6 @@ pub unsafe trait Vector<T: Copy>:
     /// copies) a kernel that can overwrite the lanes past the prefix later
     /// should store the full vector instead.
     const MASKED_STORE_FAST: bool = false;
-    /// How the across-rows softmax transposes rows into lanes: `false`
-    /// builds each column's vector from its elements, which the compiler
-    /// inserts into a register; `true` stores each row's elements to their
-    /// columns' arrays and loads each column once, which waits for the
-    /// stores (no forwarding from many stores to one load) but for 16
-    /// lanes costs less than 16 inserts (BENCHMARKS.md, "Softmax (issue
-    /// 10): second part").
-    const COLUMNS_THROUGH_MEMORY: bool = false;
     /// Whether the `f32` exp takes `2^(k/16)` from a 16-entry table
     /// ([`Vector::lookup16`] one in-register permute, [`Vector::mul_pow2_floor`]
     /// one instruction: AVX-512's 16 `f32` lanes) instead of a longer
@@ -249,6 +241,29 @@ pub unsafe trait Vector<T: Copy>:
         T: Float,
     {
         mul_pow2_floor_lanewise(y, n)
+    }
+    /// Rows `0..g` of `COLS` elements each (`rows`, `g · COLS` long,
+    /// `1 <= g <= LANES`) transposed into `COLS` vectors: lane `i` of
+    /// vector `j` is element `j` of row `i`, and lanes from `g` on are 0
+    /// (the across-rows softmax's layout: one row per lane). By default
+    /// element by element ([`load_transposed_lanewise`]); a tier with
+    /// cheap lane shuffles transposes in registers.
+    #[inline(always)]
+    fn load_transposed<const COLS: usize>(rows: &[T], g: usize) -> [Self; COLS]
+    where
+        T: Float,
+    {
+        load_transposed_lanewise(rows, g)
+    }
+    /// The inverse of [`Vector::load_transposed`]: lane `i` of `cols[j]`
+    /// to `out[i · COLS + j]`, for the `g` rows of `out` (`g · COLS` long,
+    /// `1 <= g <= LANES`). Lanes from `g` on are not stored.
+    #[inline(always)]
+    fn store_transposed<const COLS: usize>(cols: &[Self; COLS], out: &mut [T], g: usize)
+    where
+        T: Float,
+    {
+        store_transposed_lanewise(cols, out, g)
     }
     /// Every lane `1.0`.
     fn one() -> Self;
@@ -410,6 +425,55 @@ pub(crate) fn lookup16_lanewise<T: Float, V: Vector<T>>(table: &[T; 16], t: V) -
     V::load(&a[..V::LANES])
 }
 
+/// Checks [`Vector::load_transposed`]'s and [`Vector::store_transposed`]'s
+/// shapes: `1 <= g <= LANES <= MAX_LANES` and `len == g · cols`.
+#[inline(always)]
+pub(crate) fn check_transposed(len: usize, g: usize, cols: usize, lanes: usize) {
+    assert!(
+        (1..=lanes).contains(&g) && lanes <= MAX_LANES && len == g * cols,
+        "transposing {len} elements as {g} rows of {cols} into {lanes} lanes"
+    );
+}
+
+/// [`Vector::load_transposed`] element by element: each column's vector
+/// built from its `g` elements (the compiler inserts them into a register).
+#[inline(always)]
+pub(crate) fn load_transposed_lanewise<T: Float, V: Vector<T>, const COLS: usize>(
+    rows: &[T],
+    g: usize,
+) -> [V; COLS] {
+    check_transposed(rows.len(), g, COLS, V::LANES);
+    let mut cols = [V::splat(T::ZERO); COLS];
+    for (j, c) in cols.iter_mut().enumerate() {
+        let mut a = [T::ZERO; MAX_LANES];
+        for (i, a) in a.iter_mut().enumerate().take(g) {
+            *a = rows[i * COLS + j];
+        }
+        *c = V::load(&a);
+    }
+    cols
+}
+
+/// [`Vector::store_transposed`] element by element, through a stack array
+/// per column.
+#[inline(always)]
+pub(crate) fn store_transposed_lanewise<T: Float, V: Vector<T>, const COLS: usize>(
+    cols: &[V; COLS],
+    out: &mut [T],
+    g: usize,
+) {
+    check_transposed(out.len(), g, COLS, V::LANES);
+    let mut t = [[T::ZERO; MAX_LANES]; COLS];
+    for j in 0..COLS {
+        cols[j].store(&mut t[j]);
+    }
+    for (i, row) in out.chunks_exact_mut(COLS).enumerate() {
+        for j in 0..COLS {
+            row[j] = t[j][i];
+        }
+    }
+}
+
 /// [`Vector::mul_pow2_floor`] lane by lane, as [`lookup16_lanewise`].
 #[inline(always)]
 pub(crate) fn mul_pow2_floor_lanewise<T: Float, V: Vector<T>>(y: V, n: V) -> V {
@@ -472,6 +536,45 @@ mod tests {
         assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in n");
     }
 
+    /// [`Vector::load_transposed`] and [`Vector::store_transposed`] of every
+    /// group size `g` against their definitions, for rows of `COLS`.
+    fn check_transposes<T: Float, V: Vector<T>, const COLS: usize>(tier: &str) {
+        for g in 1..=V::LANES {
+            // Distinct values, so a misplaced element cannot go unnoticed.
+            let rows: Vec<T> = (0..g * COLS).map(|k| T::from_f64(k as f64 + 0.5)).collect();
+            let cols = V::load_transposed::<COLS>(&rows, g);
+            let mut lanes = vec![T::NAN; V::LANES];
+            for (j, c) in cols.iter().enumerate() {
+                c.store(&mut lanes);
+                for (i, &got) in lanes.iter().enumerate() {
+                    let want = if i < g { rows[i * COLS + j] } else { T::ZERO };
+                    assert_eq!(
+                        got.to_bits_u64(),
+                        want.to_bits_u64(),
+                        "{tier}: load_transposed, {g} rows of {COLS}, column {j} lane {i}"
+                    );
+                }
+            }
+            // Back, into NaN: every element must be written, once, in place.
+            let mut out = vec![T::NAN; g * COLS];
+            V::store_transposed(&cols, &mut out, g);
+            let same = out
+                .iter()
+                .zip(&rows)
+                .all(|(o, r)| o.to_bits_u64() == r.to_bits_u64());
+            assert!(same, "{tier}: store_transposed, {g} rows of {COLS}");
+        }
+    }
+
+    /// The transposes for the row lengths the across-rows softmax uses:
+    /// 1 to 16, which covers under, at and over each tier's lane count.
+    fn check_all_transposes<T: Float, V: Vector<T>>(tier: &str) {
+        macro_rules! cols {
+            ($($c:literal)*) => { $(check_transposes::<T, V, $c>(tier);)* };
+        }
+        cols!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    }
+
     struct Check;
 
     impl Kernel for Check {
@@ -481,11 +584,13 @@ mod tests {
             check::<f32, S::F32>(name);
             check::<f64, S::F64>(name);
             check::<f32, pair::Pair<f32, S::F32>>(name);
+            check_all_transposes::<f32, S::F32>(name);
+            check_all_transposes::<f64, S::F64>(name);
         }
     }
 
     #[test]
-    fn lookup16_and_mul_pow2_floor_on_every_tier() {
+    fn trait_defaults_and_overrides_on_every_tier() {
         for isa in supported_isas() {
             dispatch::vectorize(isa, Check);
         }

@@ -44,7 +44,6 @@ pair_op!(Add add, Sub sub, Mul mul, Div div);
 unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     const LANES: usize = 2 * V::LANES;
     const MASKED_STORE_FAST: bool = V::MASKED_STORE_FAST;
-    const COLUMNS_THROUGH_MEMORY: bool = V::COLUMNS_THROUGH_MEMORY;
     const EXP_TABLE16: bool = V::EXP_TABLE16;
     #[inline(always)]
     fn splat(v: T) -> Self {

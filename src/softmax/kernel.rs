@@ -487,9 +487,9 @@ fn load_block<T: Float, V: Vector<T>>(input: &[T], at: usize, used: usize) -> V 
 }
 
 /// Across-rows softmax of rows `r0 .. r0 + g` (`g <= LANES`) of `COLS <=
-/// SMALL_COLS` elements: the rows are transposed into lanes (`x[j]` holds
-/// column `j` of each, in the way [`Vector::COLUMNS_THROUGH_MEMORY`]
-/// chooses), so every step is one vector operation over `LANES` rows.
+/// SMALL_COLS` elements: the rows are transposed into lanes
+/// ([`Vector::load_transposed`]: `x[j]` holds column `j` of each), so every
+/// step is one vector operation over `LANES` rows, and transposed back.
 /// `COLS` is a constant so the transposes unroll. A partial group is
 /// padded with zero rows, whose results are dropped; each lane's arithmetic
 /// is the same, so a row gives the same bits in any lane.
@@ -504,26 +504,7 @@ fn rows_across_lanes<T: Float, V: Vector<T>, const COLS: usize>(
     let zero = V::splat(T::ZERO);
     let block = r0 * COLS..(r0 + g) * COLS;
     let input = &io.input()[block.clone()];
-    let mut t = [[T::ZERO; MAX_LANES]; COLS];
-    let mut x = [zero; COLS];
-    if V::COLUMNS_THROUGH_MEMORY {
-        for (lane, row) in input.chunks_exact(COLS).enumerate() {
-            for j in 0..COLS {
-                t[j][lane] = row[j];
-            }
-        }
-        for j in 0..COLS {
-            x[j] = V::load(&t[j]);
-        }
-    } else {
-        for (j, x) in x.iter_mut().enumerate() {
-            let mut a = [T::ZERO; MAX_LANES];
-            for (i, a) in a.iter_mut().enumerate().take(g) {
-                *a = input[i * COLS + j];
-            }
-            *x = V::load(&a);
-        }
-    }
+    let mut x = V::load_transposed::<COLS>(input, g);
     let mut max = x[0];
     let mut flag = zero;
     for &xj in &x {
@@ -534,17 +515,10 @@ fn rows_across_lanes<T: Float, V: Vector<T>, const COLS: usize>(
     // rule; a finite exact max means only some -inf, which the ordinary
     // path handles.
     let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
-    if (flag * zero).any_nan() {
-        for (lane, f) in fill.iter_mut().enumerate().take(g) {
-            // The staged copy where there is one: reading the input again
-            // here slowed the whole group down where it was not even taken
-            // (AVX-512 f32, 4096 x 10, BENCHMARKS.md).
-            let exact = if V::COLUMNS_THROUGH_MEMORY {
-                t.iter().fold(T::NEG_INFINITY, |m, tj| max_nan(m, tj[lane]))
-            } else {
-                let row = &input[lane * COLS..(lane + 1) * COLS];
-                row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v))
-            };
+    let special = (flag * zero).any_nan();
+    if special {
+        for (f, row) in fill.iter_mut().zip(input.chunks_exact(COLS)) {
+            let exact = row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
             if !is_finite(exact) {
                 *f = Some(special_fill(exact, masked));
             }
@@ -558,18 +532,16 @@ fn rows_across_lanes<T: Float, V: Vector<T>, const COLS: usize>(
         sum = sum + *xj;
     }
     let inv = V::splat(T::ONE) / sum;
-    for j in 0..COLS {
-        (x[j] * inv).store(&mut t[j]);
+    for xj in &mut x {
+        *xj = *xj * inv;
     }
     let out = &mut io.output()[block];
-    for (lane, row) in out.chunks_exact_mut(COLS).enumerate() {
-        match fill[lane] {
-            None => {
-                for j in 0..COLS {
-                    row[j] = t[j][lane];
-                }
+    V::store_transposed(&x, out, g);
+    if special {
+        for (f, row) in fill.iter().zip(out.chunks_exact_mut(COLS)) {
+            if let Some(f) = *f {
+                row.fill(f);
             }
-            Some(f) => row.fill(f),
         }
     }
 }
