@@ -1,7 +1,9 @@
 //! Softmax throughput (elements/s): ours on every instruction-set tier the
 //! CPU has (and an online variant built here), against a naive scalar loop, on one
-//! thread and on all threads, plus the measurement behind
-//! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call).
+//! thread and on all threads, plus the measurements behind
+//! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call)
+//! and `softmax::two_pass_min_cols` (`softmax_passes_f32`: one row of 1 to
+//! 64 MiB in three passes and in two, best tier, one thread).
 //!
 //! `cargo bench --bench softmax`
 
@@ -9,7 +11,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use nn_kernels::Float;
 use nn_kernels::activation::exp_le0_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
-use nn_kernels::softmax::{SMALL_COLS, softmax_rows_with_isa};
+use nn_kernels::softmax::{
+    Passes, SMALL_COLS, softmax_rows_with_isa, softmax_rows_with_passes, two_pass_min_cols,
+};
 use std::hint::black_box;
 
 /// Deterministic logits in [-7.5, 7.5]: rows spanning 15, under the 16 (f32)
@@ -199,5 +203,34 @@ fn threshold(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, softmax, threshold);
+/// One long row in three passes against two, on the best tier: where two
+/// first wins is where `two_pass_min_cols` belongs (it prints its value on
+/// this CPU for comparison).
+fn passes(c: &mut Criterion) {
+    let isa = supported_isas().last().expect("the portable tier at least");
+    eprintln!(
+        "two_pass_min_cols::<f32>() = {} on this CPU",
+        two_pass_min_cols::<f32>()
+    );
+    let mut g = c.benchmark_group("softmax_passes_f32");
+    g.sample_size(10);
+    for cols in [1usize << 18, 1 << 20, 1 << 21, 3 << 20, 1 << 22, 1 << 24] {
+        let x = spread_data::<f32>(cols, 60.0);
+        let mut out = vec![0.0f32; cols];
+        g.throughput(Throughput::Elements(cols as u64));
+        for (name, p) in [("three", Passes::Three), ("two", Passes::Two)] {
+            g.bench_function(BenchmarkId::new(name, cols), |b| {
+                pool(1).install(|| {
+                    b.iter(|| {
+                        softmax_rows_with_passes(isa, p, black_box(&x), &mut out, cols, false)
+                            .unwrap()
+                    })
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, softmax, threshold, passes);
 criterion_main!(benches);

@@ -120,6 +120,34 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
     }
 }
 
+/// A read-only pass: [`Io::map_vec`] runs the map for its state (a sum) and
+/// stores nothing. For the first pass of the two-pass softmax, which must
+/// not write the output it has not normalised yet.
+pub(crate) struct ReadOnly<'a, T>(pub &'a [T]);
+
+impl<T: Copy> Io<T> for ReadOnly<'_, T> {
+    #[inline(always)]
+    fn input(&self) -> &[T] {
+        self.0
+    }
+    /// Never called: a read-only pass has nowhere to write.
+    fn output(&mut self) -> &mut [T] {
+        unreachable!("a read-only pass writes nothing")
+    }
+    #[inline(always)]
+    fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
+        let src = &self.0[range];
+        let mut chunks = src.chunks_exact(V::LANES);
+        for s in &mut chunks {
+            f.map(V::load(s));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            f.map(V::load_padded(tail, fill));
+        }
+    }
+}
+
 /// [`Io::map_vec`] two vectors a step, for maps built on the exp: its
 /// polynomial is one long chain of dependent operations, and as a pair
 /// ([`Pair`]) each operation is issued for both vectors back to back, so

@@ -12,7 +12,9 @@ mod common;
 use common::tiers;
 use nn_kernels::activation::exp_le0_with_isa;
 use nn_kernels::reference;
-use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use nn_kernels::softmax::{
+    Passes, softmax_rows_inplace_with_passes, softmax_rows_with_isa, softmax_rows_with_passes,
+};
 
 /// Distance in ulps of `got` from the exact `want`, in units of the ulp of
 /// `want` at `T`'s precision (`ulp` = the spacing of `T` at `want`).
@@ -240,6 +242,12 @@ fn long_row_inputs<T: nn_kernels::Float>(cols: usize) -> Vec<(&'static str, Vec<
             "one large, rest tiny",
             row(&|j| if j == cols / 3 { 20.0 } else { -hash(j) - 9.0 }),
         ),
+        // Rising across the row: in two passes every part's max is above
+        // the last, so every part's sum is rescaled to the row max.
+        (
+            "ascending ramp [-8, 8)",
+            row(&|j| j as f64 / cols as f64 * 16.0 - 8.0),
+        ),
         // Half at the maximum, half far below it.
         (
             "half max, half low",
@@ -249,7 +257,8 @@ fn long_row_inputs<T: nn_kernels::Float>(cols: usize) -> Vec<(&'static str, Vec<
 }
 
 /// Softmax of single rows of `2^10 .. 2^24` columns (and odd lengths beside
-/// them), every tier, uniform and adversarial inputs, against an exact
+/// them), every tier, in three passes and in two (each held to its own
+/// bound), uniform and adversarial inputs, against an exact
 /// reference streamed over the row (TwoSum-corrected `f64` exponentials,
 /// compensated sum): the relative error of every output at most `limit`
 /// (the documented 1e-6 / 1e-14) and the derived `common::softmax_bound`,
@@ -281,15 +290,30 @@ fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
             };
             let sum = common::sum_f64((0..cols).map(|j| exact_exp(xf(j))));
             let mut out = vec![T::NAN; cols];
-            for isa in tiers() {
-                softmax_rows_with_isa(isa, &x, &mut out, cols, false).unwrap();
+            for (isa, passes) in tiers()
+                .into_iter()
+                .flat_map(|isa| [(isa, Passes::Three), (isa, Passes::Two)])
+            {
+                let two = passes == Passes::Two;
+                let (bound, sum_bound): (fn(usize, f64, f64) -> f64, f64) = if two {
+                    (
+                        common::softmax_bound_two_pass::<T>,
+                        common::softmax_sum_bound_two_pass::<T>(cols),
+                    )
+                } else {
+                    (
+                        common::softmax_bound::<T>,
+                        common::softmax_sum_bound::<T>(cols),
+                    )
+                };
+                softmax_rows_with_passes(isa, passes, &x, &mut out, cols, false).unwrap();
                 let mut worst = 0.0f64;
                 for (j, o) in out.iter().enumerate() {
                     let (got, want) = (o.to_f64(), exact_exp(xf(j)) / sum);
                     let err = (got - want).abs();
                     assert!(
-                        err <= common::softmax_bound::<T>(cols, want, min_pos),
-                        "{} {name} cols={cols} on {}: element {j} is {got:e}, exact {want:e}",
+                        err <= bound(cols, want, min_pos),
+                        "{} {name} cols={cols} on {} {passes:?}: element {j} is {got:e}, exact {want:e}",
                         T::NAME,
                         isa.isa()
                     );
@@ -298,13 +322,13 @@ fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
                     }
                 }
                 eprintln!(
-                    "softmax {} on {} {name} cols={cols}: max relative error {worst:.3e}",
+                    "softmax {} on {} {passes:?} {name} cols={cols}: max relative error {worst:.3e}",
                     T::NAME,
                     isa.isa()
                 );
                 assert!(
                     worst <= limit,
-                    "{} {name} cols={cols} on {}: {worst:e} > {limit:e}",
+                    "{} {name} cols={cols} on {} {passes:?}: {worst:e} > {limit:e}",
                     T::NAME,
                     isa.isa()
                 );
@@ -312,15 +336,17 @@ fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
                 // same bits.
                 for masked in [false, true] {
                     let mut inplace = x.clone();
-                    softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).unwrap();
+                    softmax_rows_inplace_with_passes(isa, passes, &mut inplace, cols, masked)
+                        .unwrap();
                     let mut masked_out = vec![T::NAN; cols];
-                    softmax_rows_with_isa(isa, &x, &mut masked_out, cols, masked).unwrap();
+                    softmax_rows_with_passes(isa, passes, &x, &mut masked_out, cols, masked)
+                        .unwrap();
                     for (what, v) in [("in place", &inplace), ("out of place", &masked_out)] {
                         assert!(
                             v.iter()
                                 .zip(&out)
                                 .all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
-                            "{} {name} cols={cols} on {}: {what} (masked: {masked}) differs",
+                            "{} {name} cols={cols} on {} {passes:?}: {what} (masked: {masked}) differs",
                             T::NAME,
                             isa.isa()
                         );
@@ -328,8 +354,8 @@ fn softmax_long_rows<T: nn_kernels::Float>(limit: f64) {
                 }
                 let total = common::sum_f64(out.iter().map(|o| o.to_f64()));
                 assert!(
-                    (total - 1.0).abs() <= common::softmax_sum_bound::<T>(cols),
-                    "{} {name} cols={cols} on {}: sums to {total}",
+                    (total - 1.0).abs() <= sum_bound,
+                    "{} {name} cols={cols} on {} {passes:?}: sums to {total}",
                     T::NAME,
                     isa.isa()
                 );

@@ -2,12 +2,15 @@
 //! [`crate::simd`]). Its definition is
 //! [`crate::reference::softmax_row_f64`].
 //!
-//! Two paths, chosen by the row length alone (so a row's result never depends
+//! Paths chosen by the row length alone (and, for two passes, the CPU's
+//! cache size; so a row's result never depends
 //! on where it sits in a batch, the batch size or the thread count):
 //!
 //! - rows of more than [`SMALL_COLS`] elements: three passes over the row,
 //!   (1) the row max, (2) `e = exp(x - max)` stored and summed, (3) a scale
-//!   by `1 / sum`.
+//!   by `1 / sum`; or, for rows too large for the cache
+//!   ([`softmax_row_two_pass`]), two: (1) each part's max and sum, (2)
+//!   `exp(x - max) / sum` stored.
 //! - shorter rows (the chapter's 3 classes, 10-class problems): several
 //!   rows per vector. Rows of at most `LANES / 2` elements lie side by side
 //!   in a vector as loaded, and lane permutes give each lane its row's max
@@ -16,7 +19,7 @@
 
 use crate::exp::{ExpFloat, exp_diff_le0, exp_le0_in_range};
 use crate::float::Float;
-use crate::io::{Io, LaneMap, map_vec_interleaved};
+use crate::io::{Io, LaneMap, ReadOnly, map_vec_interleaved};
 use crate::simd::pair::Pair;
 use crate::simd::{MAX_LANES, Vector};
 
@@ -317,6 +320,108 @@ fn softmax_row<T: Float, V: Vector<T>>(
     scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }
 
+/// Elements per part of a two-pass row ([`softmax_row_two_pass`]): 16 Ki,
+/// 64 KiB of `f32` or 128 KiB of `f64`, so a part read once for its max is
+/// still in the L2 cache (256 KiB or more on any x86 core of the last
+/// decade) when it is read again for its sum. A multiple of every tier's
+/// sum block. Rows of more than `MAX_PARTS` of these take longer parts.
+const PART: usize = 16 * 1024;
+
+/// The most parts a two-pass row is cut into: their maxima and sums are kept
+/// on the stack (16 KiB for `f64`).
+const MAX_PARTS: usize = 1024;
+
+/// `exp(x - max) · inv`, for the two-pass softmax's second pass.
+struct ExpScale<V, const MODE: u8> {
+    max: V,
+    inv: V,
+}
+
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, V> for ExpScale<V, MODE> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        exp_of_diff::<T, V, MODE>(x, self.max) * self.inv
+    }
+}
+
+impl<T: Float, V: Vector<T>, const MODE: u8> LaneMap<T, Pair<T, V>> for ExpScale<V, MODE> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: Pair<T, V>) -> Pair<T, V> {
+        let e = exp_of_diff::<T, Pair<T, V>, MODE>(x, Pair::new(self.max, self.max));
+        e * Pair::new(self.inv, self.inv)
+    }
+}
+
+/// Two-pass softmax of the row at `row`, for rows too long to stay in the
+/// cache between passes: it reads the row twice and writes it once, where
+/// the three passes read it three times and write it twice.
+///
+/// 1. Part by part (`PART` elements, in the L2 cache after the first
+///    read): the part's max `m_p`, then `s_p = Σ exp(x - m_p)` as
+///    [`exp_sum`] takes it (blocks, pairwise), nothing stored. The row max
+///    is `M = max m_p` and the sum `Σ_p s_p · exp(m_p - M)`, pairwise over
+///    the parts: each term carries one more exp and one more product than
+///    in the three passes, whatever the row length (module docs).
+/// 2. `out = exp(x - M) · (1 / sum)`.
+#[inline(always)]
+fn softmax_row_two_pass<T: Float, V: Vector<T>>(
+    io: &mut impl Io<T>,
+    row: std::ops::Range<usize>,
+    masked: bool,
+) {
+    let block = SUM_BLOCK_VECS * V::LANES;
+    let part = PART.max(row.len().div_ceil(MAX_PARTS).div_ceil(block) * block);
+    let mut parts = [(T::ZERO, T::ZERO); MAX_PARTS];
+    let (mut n, mut max, mut min) = (0, T::NEG_INFINITY, T::INFINITY);
+    for start in row.clone().step_by(part) {
+        let range = start..row.end.min(start + part);
+        let (m, spread) = row_max::<T, V>(&io.input()[range.clone()]);
+        if m == T::NEG_INFINITY {
+            // All -inf: adds nothing to the sum.
+            continue;
+        }
+        if !is_finite(m) {
+            // NaN or +inf: the whole row is NaN.
+            io.output()[row].fill(special_fill(m, masked));
+            return;
+        }
+        let mut read = ReadOnly(io.input());
+        let s = match Spread::of(spread) {
+            Spread::Narrow => exp_sum::<T, V, { Spread::Narrow as u8 }>(&mut read, range, m),
+            Spread::InRange => exp_sum::<T, V, { Spread::InRange as u8 }>(&mut read, range, m),
+            Spread::Wide => exp_sum::<T, V, { Spread::Wide as u8 }>(&mut read, range, m),
+        };
+        parts[n] = (m, s);
+        n += 1;
+        max = if m > max { m } else { max };
+        min = if m - spread < min { m - spread } else { min };
+    }
+    if n == 0 {
+        io.output()[row].fill(special_fill(T::NEG_INFINITY, masked));
+        return;
+    }
+    let mut sums = Pairwise::new();
+    for &(m, s) in &parts[..n] {
+        let scale = exp_of_diff::<T, V, { Spread::Wide as u8 }>(V::splat(m), V::splat(max));
+        sums.push(s * scale.reduce_max_fast());
+    }
+    let inv = V::splat(T::ONE / sums.total());
+    let m = V::splat(max);
+    macro_rules! pass2 {
+        ($mode:expr) => {{
+            let mut f = ExpScale::<V, { $mode as u8 }> { max: m, inv };
+            map_vec_interleaved::<T, V, _>(io, row, T::NEG_INFINITY, &mut f);
+        }};
+    }
+    match Spread::of(max - min) {
+        Spread::Narrow => pass2!(Spread::Narrow),
+        Spread::InRange => pass2!(Spread::InRange),
+        Spread::Wide => pass2!(Spread::Wide),
+    }
+}
+
 /// Softmax of whole rows of `COLS <= SMALL_COLS` elements. Rows short
 /// enough that two or more fit a vector go [`rows_in_lanes`], a vector of
 /// rows at a time; the others, and any rest, go [`rows_across_lanes`],
@@ -546,9 +651,15 @@ fn rows_across_lanes<T: Float, V: Vector<T>, const COLS: usize>(
     }
 }
 
-/// Softmax of every row of `cols` elements in `io` (whole rows, `cols > 0`).
+/// Softmax of every row of `cols` elements in `io` (whole rows, `cols > 0`),
+/// rows longer than [`SMALL_COLS`] in two passes when `two_pass`.
 #[inline(always)]
-pub(super) fn softmax_rows<T: Float, V: Vector<T>>(mut io: impl Io<T>, cols: usize, masked: bool) {
+pub(super) fn softmax_rows<T: Float, V: Vector<T>>(
+    mut io: impl Io<T>,
+    cols: usize,
+    masked: bool,
+    two_pass: bool,
+) {
     macro_rules! small {
         ($($c:literal)*) => {
             match cols {
@@ -562,7 +673,11 @@ pub(super) fn softmax_rows<T: Float, V: Vector<T>>(mut io: impl Io<T>, cols: usi
     } else {
         let rows = io.input().len() / cols;
         for r in 0..rows {
-            softmax_row::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
+            if two_pass {
+                softmax_row_two_pass::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
+            } else {
+                softmax_row::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
+            }
         }
     }
 }

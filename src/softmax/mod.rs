@@ -35,11 +35,21 @@
 //!
 //! For `f32` that is 3.0e-6 at 1000 columns and 3.9e-6 at 2^24. The
 //! errors measured against an exact reference are smaller: at most 7.2e-7
-//! (`f32`) and 4.0e-15 (`f64`) over dense sweeps of short rows, and 7.2e-7
+//! (`f32`) and 4.0e-15 (`f64`) over dense sweeps of short rows, and 7.3e-7
 //! and 3.1e-15 on single rows of 2^10 to 2^24 columns, uniform and
 //! adversarial, on every tier (`tests/accuracy.rs`, `tests/exhaustive.rs`,
 //! BENCHMARKS.md). The tests hold every output to the derived bound and to
 //! 1e-6 (`f32`) / 1e-14 (`f64`).
+//!
+//! Rows in two passes (below, "Instruction sets") take each part's sum
+//! with the part's own max `m_p` and scale it by `exp(m_p - max)`: every
+//! term of the sum carries one more exp (`5u`, the subtraction exact) and
+//! one more product (`u`), and the parts are added pairwise (at most two
+//! more roundings on a path): `(h + 18 + S) · u` with `h = 15 + ⌈log2
+//! cols⌉`, 4.4e-6 for `f32` at 2^24. Measured: 7.3e-7 (`f32`) and 2.9e-15
+//! (`f64`) on the same rows. Their sums to 1 hold within `(h + 11) · ε`:
+//! an output's exp and its term in the sum are no longer the same rounded
+//! value, so their difference (up to `16u`) does not cancel.
 //!
 //! A row sums to 1 within `(h + 3) · ε`: the sum's rounding (at most
 //! `h · ε/2`) and the reciprocal's and the product's (`ε/2` each) do not
@@ -53,7 +63,16 @@
 //! per lane), longer rows within the row, in three passes (max, exp-store-sum,
 //! scale), which beat an online variant (running max and rescaled sum) by
 //! 1.5 to 2x in the benchmarks (`BENCHMARKS.md`; `benches/softmax.rs` keeps
-//! a copy of that variant to compare against).
+//! a copy of that variant to compare against). Rows of at least this core's
+//! share of the L3 cache (`two_pass_min_cols`, from the sizes the CPU
+//! reports) take two passes (Dukhan and Ablavatski's idea, with a max per
+//! part of 16 Ki elements so `x - max` stays exact): one read for every
+//! part's max and sum, one read and write for `exp(x - max) / sum`. They
+//! compute each exp twice but move the row through memory three times, not
+//! five: measured 1.14-1.18x faster from 16 MiB rows, 0.78-0.98x below 8
+//! MiB (BENCHMARKS.md, "The two-pass softmax"). Which rows take it depends
+//! on the CPU's caches, so their bits can differ between machines (within
+//! the bound above); on one machine they are as deterministic as the rest.
 //!
 //! # Threads
 //! Batches of at least 16 Ki elements are split across samples
@@ -160,6 +179,45 @@ pub fn softmax_rows_masked_inplace<T: Float>(x: &mut [T], cols: usize) -> Result
     softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, true)
 }
 
+/// Which algorithm rows longer than [`SMALL_COLS`] take. Not API: tests
+/// and benches force one to compare them.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Passes {
+    /// Two passes for rows of at least [`two_pass_min_cols`] elements,
+    /// three for the rest: what the public functions do.
+    Auto,
+    /// Three passes at every length.
+    Three,
+    /// Two passes at every length.
+    Two,
+}
+
+/// The shortest row (in elements of `T`) the public functions do in two
+/// passes: a row as large as this core's share of the L3 cache, whose
+/// input and output together (twice that) no longer stay in the cache
+/// between the three passes, so their extra read and write of the row go
+/// to memory (BENCHMARKS.md, "The two-pass softmax": the crossover
+/// measured between a half and three quarters of the share). Derived from
+/// the cache sizes the CPU reports, so it differs between machines, and
+/// with it, within the accuracy bound, the bits of rows that long. A
+/// tuning value, not API.
+#[doc(hidden)]
+pub fn two_pass_min_cols<T>() -> usize {
+    crate::cache::caches().l3_share() / size_of::<T>()
+}
+
+impl Passes {
+    /// Whether rows of `cols` take two passes.
+    fn two<T>(self, cols: usize) -> bool {
+        match self {
+            Passes::Auto => cols > SMALL_COLS && cols >= two_pass_min_cols::<T>(),
+            Passes::Three => false,
+            Passes::Two => true,
+        }
+    }
+}
+
 /// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
 /// elements, so no task is so small that its fork costs more than its work.
 fn rows_per_task(cols: usize) -> usize {
@@ -175,6 +233,7 @@ struct SoftmaxRows<T, I> {
     io: I,
     cols: usize,
     masked: bool,
+    two_pass: bool,
     elem: PhantomData<T>,
 }
 
@@ -182,12 +241,12 @@ impl<T: Float, I: Io<T>> Kernel for SoftmaxRows<T, I> {
     type Output = ();
     #[inline(always)]
     fn run<S: Tier>(self, _: S) {
-        kernel::softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked);
+        kernel::softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked, self.two_pass);
     }
 }
 
 /// Runs the kernel on tier `isa` on whole rows.
-fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool) {
+fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool, two_pass: bool) {
     let elem = PhantomData;
     dispatch::vectorize(
         isa,
@@ -195,6 +254,7 @@ fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool) {
             io,
             cols,
             masked,
+            two_pass,
             elem,
         },
     );
@@ -210,6 +270,20 @@ pub fn softmax_rows_with_isa<T: Float>(
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
+    softmax_rows_with_passes(isa, Passes::Auto, x, out, cols, masked)
+}
+
+/// [`softmax_rows_with_isa`] with the long rows' algorithm chosen, for
+/// tests and benches.
+#[doc(hidden)]
+pub fn softmax_rows_with_passes<T: Float>(
+    isa: Supported,
+    passes: Passes,
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
     let function = if masked {
         "softmax_rows_masked"
     } else {
@@ -220,13 +294,14 @@ pub fn softmax_rows_with_isa<T: Float>(
     if x.is_empty() {
         return Ok(());
     }
+    let two = passes.two::<T>(cols);
     if use_threads(x.len()) {
         let block = rows_per_task(cols) * cols;
         x.par_chunks(block)
             .zip(out.par_chunks_mut(block))
-            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked));
+            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked, two));
     } else {
-        run(isa, Split { src: x, dst: out }, cols, masked);
+        run(isa, Split { src: x, dst: out }, cols, masked, two);
     }
     Ok(())
 }
@@ -240,6 +315,19 @@ pub fn softmax_rows_inplace_with_isa<T: Float>(
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
+    softmax_rows_inplace_with_passes(isa, Passes::Auto, x, cols, masked)
+}
+
+/// [`softmax_rows_inplace_with_isa`] with the long rows' algorithm chosen,
+/// for tests and benches.
+#[doc(hidden)]
+pub fn softmax_rows_inplace_with_passes<T: Float>(
+    isa: Supported,
+    passes: Passes,
+    x: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
     let function = if masked {
         "softmax_rows_masked_inplace"
     } else {
@@ -249,11 +337,12 @@ pub fn softmax_rows_inplace_with_isa<T: Float>(
     if x.is_empty() {
         return Ok(());
     }
+    let two = passes.two::<T>(cols);
     if use_threads(x.len()) {
         x.par_chunks_mut(rows_per_task(cols) * cols)
-            .for_each(|rows| run(isa, InPlace(rows), cols, masked));
+            .for_each(|rows| run(isa, InPlace(rows), cols, masked, two));
     } else {
-        run(isa, InPlace(x), cols, masked);
+        run(isa, InPlace(x), cols, masked, two);
     }
     Ok(())
 }

@@ -103,6 +103,37 @@ pub fn softmax_bound<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
     coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0) * exact.abs() + 2.0 * min_positive
 }
 
+/// [`softmax_bound`] for a row done in two passes
+/// (`nn_kernels::softmax::Passes::Two`): the sum's terms are
+/// `e^(x - m_p) · e^(m_p - max)` for each part's max `m_p`, one more exp
+/// (`5u`: `m_p - max` is subtracted exactly) and one more product (`u`)
+/// than the three passes' `e^(x - max)`, so `6u` more; and the partial
+/// sums of the parts are added pairwise, at most 2 more roundings on a
+/// path (`h = 15 + ⌈log2 n⌉`, see `softmax_sum_roundings_two_pass`).
+/// Total `(h + 18 + S) u`.
+pub fn softmax_bound_two_pass<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
+    let coef = softmax_sum_roundings_two_pass(n) as f64
+        + 18.0
+        + nn_kernels::softmax::exact_spread::<T>().to_f64();
+    coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0) * exact.abs() + 2.0 * min_positive
+}
+
+/// The additions on the longest path through a two-pass row's sum: a part
+/// of `p` elements is summed as a three-pass row is (`13 + ⌈log2 p⌉`),
+/// then the parts pairwise (`⌈log2 parts⌉ + 1`): at most `15 + ⌈log2 n⌉`.
+pub fn softmax_sum_roundings_two_pass(n: usize) -> usize {
+    15 + n.next_power_of_two().trailing_zeros() as usize
+}
+
+/// [`softmax_sum_bound`] for a row done in two passes: the outputs'
+/// exponentials and the sum's terms are no longer the same rounded values
+/// (`e^(x - max)` against `e^(x - m_p) · e^(m_p - max)`), so their
+/// relative difference, up to `5u + 11u = 8ε`, no longer cancels:
+/// `(h + 3 + 8) ε` with `h = softmax_sum_roundings_two_pass(cols)`.
+pub fn softmax_sum_bound_two_pass<T: Float>(cols: usize) -> f64 {
+    (softmax_sum_roundings_two_pass(cols) as f64 + 11.0) * T::EPSILON.to_f64()
+}
+
 /// How far a softmax row's sum (taken with [`sum_f64`]) may be from 1:
 /// `(h + 3) ε` with `h = softmax_sum_roundings(cols)` (see
 /// `nn_kernels::softmax`: the sum's `h` roundings of `ε/2`, the
