@@ -3,7 +3,8 @@
 //! thread and on all threads, plus the measurements behind
 //! `softmax::PAR_MIN_ELEMS` (a two-way rayon split against the serial call)
 //! and `softmax::two_pass_min_cols` (`softmax_passes_f32`: one row of 1 to
-//! 64 MiB in three passes and in two, best tier, one thread).
+//! 64 MiB in three passes and in two, best tier, one thread), and the
+//! log-softmax (`log_softmax_f32`).
 //!
 //! `cargo bench --bench softmax`
 
@@ -12,7 +13,8 @@ use nn_kernels::Float;
 use nn_kernels::activation::exp_le0_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
 use nn_kernels::softmax::{
-    Passes, SMALL_COLS, softmax_rows_with_isa, softmax_rows_with_passes, two_pass_min_cols,
+    Passes, SMALL_COLS, log_softmax_rows_with_isa, softmax_rows_with_isa, softmax_rows_with_passes,
+    two_pass_min_cols,
 };
 use std::hint::black_box;
 
@@ -232,5 +234,29 @@ fn passes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, softmax, threshold, passes);
+/// Log-softmax throughput on every tier, one thread, beside the softmax of
+/// the same shapes (`softmax_f32`): a 10-class head, a classifier's 1000
+/// classes and a language model's vocabulary.
+fn log_softmax(c: &mut Criterion) {
+    let mut g = c.benchmark_group("log_softmax_f32");
+    for (rows, cols) in [(4096usize, 10usize), (1024, 1000), (32, 50257)] {
+        let x = data::<f32>(rows * cols);
+        let mut out = vec![0.0f32; x.len()];
+        g.throughput(Throughput::Elements(x.len() as u64));
+        for isa in supported_isas() {
+            let id = format!("{rows}x{cols}");
+            g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
+                pool(1).install(|| {
+                    b.iter(|| {
+                        log_softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false)
+                            .unwrap()
+                    })
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, softmax, threshold, passes, log_softmax);
 criterion_main!(benches);

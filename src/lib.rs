@@ -94,5 +94,7 @@ pub use gemm::matmul;
 pub struct ReadmeDoctests;
 
 pub use softmax::{
-    softmax_rows, softmax_rows_inplace, softmax_rows_masked, softmax_rows_masked_inplace,
+    log_softmax_rows, log_softmax_rows_inplace, log_softmax_rows_masked,
+    log_softmax_rows_masked_inplace, softmax_rows, softmax_rows_inplace, softmax_rows_masked,
+    softmax_rows_masked_inplace,
 };

@@ -66,6 +66,53 @@ pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
     e.iter().map(|v| v / sum).collect()
 }
 
+/// Log-softmax of one row in `f64`, by the documented special-value rules:
+/// a row with NaN or `+inf` is all NaN; a row of all `-inf` is all NaN, or
+/// all `-inf` (the log of probability 0) when `masked`; otherwise
+/// `x - max - ln Σ exp(x - max)`, with `x - max` split as in
+/// [`softmax_row_f64`] (its rounding error added back last) and the sum
+/// compensated.
+///
+/// ```
+/// use nn_kernels::reference::log_softmax_row_f64;
+/// let y = log_softmax_row_f64(&[0.0f32, 0.0], false);
+/// assert!((y[0] + std::f64::consts::LN_2).abs() < 1e-15);
+/// ```
+pub fn log_softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
+    let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
+    if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
+        return vec![f64::NAN; x.len()];
+    }
+    let max = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    if max == f64::NEG_INFINITY {
+        return vec![if masked { f64::NEG_INFINITY } else { f64::NAN }; x.len()];
+    }
+    // `x - max` as `hi + lo` (TwoSum), `-inf` for `-inf`.
+    let split = |v: f64| {
+        let hi = v - max;
+        if !hi.is_finite() {
+            return (f64::NEG_INFINITY, 0.0);
+        }
+        let bp = hi - v;
+        (hi, (v - (hi - bp)) - (max + bp))
+    };
+    let sum = sum_f64(x.iter().map(|&v| {
+        let (hi, lo) = split(v);
+        if hi == f64::NEG_INFINITY {
+            0.0
+        } else {
+            hi.exp() * (1.0 + lo)
+        }
+    }));
+    let log_sum = sum.ln();
+    x.iter()
+        .map(|&v| {
+            let (hi, lo) = split(v);
+            (hi - log_sum) + lo
+        })
+        .collect()
+}
+
 /// `Σ v` in `f64`, compensated (Neumaier's variant of Kahan summation):
 /// within a few ulps of the exact sum whatever the order and length, where
 /// a plain sum of `n` terms can err by `n - 1` units. The sum behind

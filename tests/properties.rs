@@ -132,6 +132,78 @@ proptest! {
         }
     }
 
+    /// Log-softmax of any finite inputs up to ±MAX: no NaN, every output
+    /// `<= 0`, within `common::log_softmax_bound` of the reference (`-inf`
+    /// exactly where the exact value is below `-MAX`, as `x - max`
+    /// overflows there), and `Σ exp(y)` within `(h + 7 + S + 2 ln cols)
+    /// · 1.01 u` of 1: each `exp(y_j)` is `p_j e^(err_j)`, and
+    /// `Σ p_j |err_j| <= (h + 7 + S) u + 2u Σ p_j |y_j|`, the last sum
+    /// being the row's entropy, at most `ln cols` (the check's own f64 exp
+    /// and sum add a few f64 units).
+    #[test]
+    fn log_softmax_f32_finite_inputs((cols, x) in batch(prop_oneof![
+        finite_f32(),
+        -100.0f32..100.0,
+    ])) {
+        let mut y = vec![f32::NAN; x.len()];
+        nn_kernels::log_softmax_rows(&x, &mut y, cols).unwrap();
+        let u = common::unit_roundoff::<f32>();
+        for (xr, yr) in x.chunks(cols).zip(y.chunks(cols)) {
+            let want = reference::log_softmax_row_f64(xr, false);
+            for (&g, &w) in yr.iter().zip(&want) {
+                prop_assert!(!g.is_nan() && g <= 0.0, "{xr:?} -> {yr:?}");
+                if (w as f32).is_finite() {
+                    let bound = common::log_softmax_bound::<f32>(cols, w);
+                    prop_assert!((g as f64 - w).abs() <= bound, "{g} vs {w} in {xr:?}");
+                } else {
+                    prop_assert_eq!(g, f32::NEG_INFINITY);
+                }
+            }
+            let sum = common::sum_f64(yr.iter().map(|&v| (v as f64).exp()));
+            let h = common::softmax_sum_roundings(cols) as f64;
+            let s = nn_kernels::softmax::exact_spread::<f32>() as f64;
+            let bound = 1.01 * (h + 7.0 + s + 2.0 * (cols as f64).ln()) * u + 1e-12;
+            prop_assert!((sum - 1.0).abs() <= bound, "{xr:?}: Σ exp(y) = {sum}");
+        }
+    }
+
+    /// log_softmax(x + c) == log_softmax(x) bit for bit when `x + c` is
+    /// exact, for the reason given at `softmax_is_shift_invariant`: every
+    /// `x_i - max` is the same real number, so the same float, and the
+    /// sum and its logarithm follow from those alone.
+    #[test]
+    fn log_softmax_is_shift_invariant(
+        (cols, k) in batch(-(1i32 << 15)..(1i32 << 15)),
+        c in -1023i32..1024,
+    ) {
+        let x: Vec<f32> = k.iter().map(|&v| v as f32 / 256.0).collect();
+        let shifted: Vec<f32> = x.iter().map(|&v| v + c as f32).collect();
+        let (mut p, mut q) = (vec![f32::NAN; x.len()], vec![f32::NAN; x.len()]);
+        nn_kernels::log_softmax_rows(&x, &mut p, cols).unwrap();
+        nn_kernels::log_softmax_rows(&shifted, &mut q, cols).unwrap();
+        prop_assert_eq!(p.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), q.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    }
+
+    /// exp(log_softmax(x)) is softmax(x) within both bounds added (f64).
+    #[test]
+    fn log_softmax_exp_is_softmax((cols, x) in batch(-50.0f64..50.0)) {
+        let (mut y, mut p) = (vec![f64::NAN; x.len()], vec![f64::NAN; x.len()]);
+        nn_kernels::log_softmax_rows(&x, &mut y, cols).unwrap();
+        nn_kernels::softmax_rows(&x, &mut p, cols).unwrap();
+        for (xr, (yr, pr)) in x.chunks(cols).zip(y.chunks(cols).zip(p.chunks(cols))) {
+            let want = reference::softmax_row_f64(xr, false);
+            for j in 0..cols {
+                // |exp(y) - p_exact| <= p (e^B - 1), B the log-softmax bound.
+                let b = common::log_softmax_bound::<f64>(cols, want[j].ln());
+                let bound = want[j] * b.exp_m1() * 1.01
+                    + common::softmax_bound::<f64>(cols, want[j], f64::MIN_POSITIVE)
+                    + want[j] * f64::EPSILON
+                    + 2.0 * f64::MIN_POSITIVE;
+                prop_assert!((yr[j].exp() - pr[j]).abs() <= bound, "{} vs {}", yr[j].exp(), pr[j]);
+            }
+        }
+    }
+
     /// ReLU is bitwise the reference on any bit pattern, and idempotent.
     #[test]
     fn relu_bitwise_and_idempotent(bits in proptest::collection::vec(any::<u32>(), 0..70)) {

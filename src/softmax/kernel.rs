@@ -422,6 +422,61 @@ fn softmax_row_two_pass<T: Float, V: Vector<T>>(
     }
 }
 
+/// `(x - max) - log_sum`, the log-softmax's last pass.
+struct LogShift<V> {
+    max: V,
+    log_sum: V,
+}
+
+impl<T: Float, V: Vector<T>> LaneMap<T, V> for LogShift<V> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        (x - self.max) - self.log_sum
+    }
+}
+
+/// Log-softmax of every row of `cols` elements in `io` (whole rows, `cols >
+/// 0`), row by row in three passes: (1) the max, (2) `Σ exp(x - max)` as
+/// [`exp_sum`] takes it, nothing stored, (3) `(x - max) - ln(sum)`, the
+/// logarithm taken once per row in `f64`. A row's special values are those
+/// of [`special_fill`], except that a masked row of all `-inf` gives
+/// `-inf` (the log of probability 0).
+#[inline(always)]
+pub(super) fn log_softmax_rows<T: Float, V: Vector<T>>(
+    mut io: impl Io<T>,
+    cols: usize,
+    masked: bool,
+) {
+    let rows = io.input().len() / cols;
+    for r in 0..rows {
+        let row = r * cols..(r + 1) * cols;
+        let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
+        if !is_finite(max) {
+            let fill = if masked && max == T::NEG_INFINITY {
+                T::NEG_INFINITY
+            } else {
+                T::NAN
+            };
+            io.output()[row].fill(fill);
+            continue;
+        }
+        let mut read = ReadOnly(io.input());
+        let range = row.clone();
+        let sum = match Spread::of(spread) {
+            Spread::Narrow => exp_sum::<T, V, { Spread::Narrow as u8 }>(&mut read, range, max),
+            Spread::InRange => exp_sum::<T, V, { Spread::InRange as u8 }>(&mut read, range, max),
+            Spread::Wide => exp_sum::<T, V, { Spread::Wide as u8 }>(&mut read, range, max),
+        };
+        let log_sum = T::from_f64(sum.to_f64().ln());
+        let mut f = LogShift {
+            max: V::splat(max),
+            log_sum: V::splat(log_sum),
+        };
+        io.map_vec::<V>(row, max, &mut f);
+    }
+}
+
 /// Softmax of whole rows of `COLS <= SMALL_COLS` elements. Rows short
 /// enough that two or more fit a vector go [`rows_in_lanes`], a vector of
 /// rows at a time; the others, and any rest, go [`rows_across_lanes`],

@@ -1,5 +1,6 @@
 //! Row-wise softmax over a batch: `out[r, j] = exp(x[r, j] - max_r) / Σ_j exp(x[r, j] - max_r)`,
-//! the chapter's numerically stable form.
+//! the chapter's numerically stable form; and the log-softmax beside it
+//! ([`log_softmax_rows`]: `x[r, j] - max_r - ln Σ_j exp(x[r, j] - max_r)`).
 //!
 //! # Special values
 //! The results are NumPy's for the same row:
@@ -218,6 +219,97 @@ impl Passes {
     }
 }
 
+/// Row-wise log-softmax: `out[r, j] = x[r, j] - max_r - ln Σ_j exp(x[r, j]
+/// - max_r)`, the log-probabilities a cross-entropy loss or a sampler
+/// consumes, without the underflow of `ln(softmax(x))` (an output of
+/// `1e-50` is `-115.1`, not `ln(0)`).
+///
+/// # Special values
+/// As [`softmax_rows`]: a row with NaN or `+inf`, or of all `-inf`, is all
+/// NaN; otherwise every output is `<= 0`, and `-inf` exactly where the
+/// input is `-inf`.
+///
+/// # Accuracy
+/// Every output `y` is within `(2 |y| + h + 7 + S) · u` absolute of the
+/// exact value, with `u`, `h` and `S` as in the [module docs](crate::softmax):
+/// `x - max` and the final subtraction round by `u` each, relative to their
+/// results (`|x - max| <= |y|`), and `ln(sum)` carries the sum's relative
+/// error (`(h + 5 + S/2) · u`, as the softmax's) plus its own rounding
+/// (`u · ln(sum) <= u · |y|`, taken in `f64`).
+///
+/// # Errors
+/// As [`softmax_rows`].
+///
+/// ```
+/// let x = [1.0f32, 2.0, 3.0];
+/// let mut y = [0.0; 3];
+/// nn_kernels::log_softmax_rows(&x, &mut y, 3)?;
+/// let mut p = [0.0; 3];
+/// nn_kernels::softmax_rows(&x, &mut p, 3)?;
+/// for (y, p) in y.iter().zip(&p) {
+///     assert!((y - p.ln()).abs() < 1e-6);
+/// }
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn log_softmax_rows<T: Float>(x: &[T], out: &mut [T], cols: usize) -> Result<(), ShapeError> {
+    log_softmax_rows_with_isa(dispatch::selected(), x, out, cols, false)
+}
+
+/// [`log_softmax_rows`] in place.
+///
+/// # Errors
+/// As [`softmax_rows_inplace`].
+///
+/// ```
+/// let mut x = [0.0f64, 0.0];
+/// nn_kernels::log_softmax_rows_inplace(&mut x, 2)?;
+/// assert_eq!(x, [-std::f64::consts::LN_2; 2]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn log_softmax_rows_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
+    log_softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, false)
+}
+
+/// [`log_softmax_rows`] for masked scores: a row of all `-inf` (every
+/// position masked out) gives all `-inf` (probability 0) instead of NaN.
+///
+/// # Errors
+/// As [`softmax_rows`].
+///
+/// ```
+/// let ninf = f32::NEG_INFINITY;
+/// let x = [ninf, ninf, 0.0, ninf];
+/// let mut y = [f32::NAN; 4];
+/// nn_kernels::log_softmax_rows_masked(&x, &mut y, 2)?;
+/// assert_eq!(y, [ninf, ninf, 0.0, ninf]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn log_softmax_rows_masked<T: Float>(
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+) -> Result<(), ShapeError> {
+    log_softmax_rows_with_isa(dispatch::selected(), x, out, cols, true)
+}
+
+/// [`log_softmax_rows_masked`] in place.
+///
+/// # Errors
+/// As [`softmax_rows_inplace`].
+///
+/// ```
+/// let mut x = [f64::NEG_INFINITY; 3];
+/// nn_kernels::log_softmax_rows_masked_inplace(&mut x, 3)?;
+/// assert_eq!(x, [f64::NEG_INFINITY; 3]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+pub fn log_softmax_rows_masked_inplace<T: Float>(
+    x: &mut [T],
+    cols: usize,
+) -> Result<(), ShapeError> {
+    log_softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, true)
+}
+
 /// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
 /// elements, so no task is so small that its fork costs more than its work.
 fn rows_per_task(cols: usize) -> usize {
@@ -228,36 +320,114 @@ fn use_threads(len: usize) -> bool {
     len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
 }
 
-/// The softmax of whole rows of `io`, as a kernel for every tier.
-struct SoftmaxRows<T, I> {
+/// What a row kernel computes.
+#[derive(Clone, Copy)]
+enum Op {
+    /// The softmax, long rows in two passes when `two_pass`.
+    Softmax { two_pass: bool },
+    /// The log-softmax.
+    LogSoftmax,
+}
+
+/// `op` on whole rows of `io`, as a kernel for every tier.
+struct Rows<T, I> {
     io: I,
     cols: usize,
     masked: bool,
-    two_pass: bool,
+    op: Op,
     elem: PhantomData<T>,
 }
 
-impl<T: Float, I: Io<T>> Kernel for SoftmaxRows<T, I> {
+impl<T: Float, I: Io<T>> Kernel for Rows<T, I> {
     type Output = ();
     #[inline(always)]
     fn run<S: Tier>(self, _: S) {
-        kernel::softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked, self.two_pass);
+        match self.op {
+            Op::Softmax { two_pass } => {
+                kernel::softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked, two_pass)
+            }
+            Op::LogSoftmax => {
+                kernel::log_softmax_rows::<T, T::Vec<S>>(self.io, self.cols, self.masked)
+            }
+        }
     }
 }
 
-/// Runs the kernel on tier `isa` on whole rows.
-fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool, two_pass: bool) {
+/// Runs `op` on tier `isa` on whole rows.
+fn run<T: Float>(isa: Supported, io: impl Io<T>, cols: usize, masked: bool, op: Op) {
     let elem = PhantomData;
     dispatch::vectorize(
         isa,
-        SoftmaxRows {
+        Rows {
             io,
             cols,
             masked,
-            two_pass,
+            op,
             elem,
         },
     );
+}
+
+/// The public functions' name, for errors.
+fn name(op: Op, masked: bool, inplace: bool) -> &'static str {
+    match (op, masked, inplace) {
+        (Op::Softmax { .. }, false, false) => "softmax_rows",
+        (Op::Softmax { .. }, true, false) => "softmax_rows_masked",
+        (Op::Softmax { .. }, false, true) => "softmax_rows_inplace",
+        (Op::Softmax { .. }, true, true) => "softmax_rows_masked_inplace",
+        (Op::LogSoftmax, false, false) => "log_softmax_rows",
+        (Op::LogSoftmax, true, false) => "log_softmax_rows_masked",
+        (Op::LogSoftmax, false, true) => "log_softmax_rows_inplace",
+        (Op::LogSoftmax, true, true) => "log_softmax_rows_masked_inplace",
+    }
+}
+
+/// `op` on the rows of `x` into `out`: checks the shapes, then splits the
+/// batch across threads by rows when it is large enough.
+fn rows_split<T: Float>(
+    isa: Supported,
+    op: Op,
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    let function = name(op, masked, false);
+    ShapeError::check_len(function, "out", x.len(), out.len())?;
+    ShapeError::rows(function, "x", x.len(), cols)?;
+    if x.is_empty() {
+        return Ok(());
+    }
+    if use_threads(x.len()) {
+        let block = rows_per_task(cols) * cols;
+        x.par_chunks(block)
+            .zip(out.par_chunks_mut(block))
+            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked, op));
+    } else {
+        run(isa, Split { src: x, dst: out }, cols, masked, op);
+    }
+    Ok(())
+}
+
+/// [`rows_split`] in place.
+fn rows_inplace<T: Float>(
+    isa: Supported,
+    op: Op,
+    x: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    ShapeError::rows(name(op, masked, true), "x", x.len(), cols)?;
+    if x.is_empty() {
+        return Ok(());
+    }
+    if use_threads(x.len()) {
+        x.par_chunks_mut(rows_per_task(cols) * cols)
+            .for_each(|rows| run(isa, InPlace(rows), cols, masked, op));
+    } else {
+        run(isa, InPlace(x), cols, masked, op);
+    }
+    Ok(())
 }
 
 /// [`softmax_rows`] (or [`softmax_rows_masked`] when `masked`) on a chosen
@@ -284,26 +454,10 @@ pub fn softmax_rows_with_passes<T: Float>(
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
-    let function = if masked {
-        "softmax_rows_masked"
-    } else {
-        "softmax_rows"
+    let op = Op::Softmax {
+        two_pass: passes.two::<T>(cols),
     };
-    ShapeError::check_len(function, "out", x.len(), out.len())?;
-    ShapeError::rows(function, "x", x.len(), cols)?;
-    if x.is_empty() {
-        return Ok(());
-    }
-    let two = passes.two::<T>(cols);
-    if use_threads(x.len()) {
-        let block = rows_per_task(cols) * cols;
-        x.par_chunks(block)
-            .zip(out.par_chunks_mut(block))
-            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked, two));
-    } else {
-        run(isa, Split { src: x, dst: out }, cols, masked, two);
-    }
-    Ok(())
+    rows_split(isa, op, x, out, cols, masked)
 }
 
 /// [`softmax_rows_inplace`] (or [`softmax_rows_masked_inplace`] when
@@ -328,21 +482,33 @@ pub fn softmax_rows_inplace_with_passes<T: Float>(
     cols: usize,
     masked: bool,
 ) -> Result<(), ShapeError> {
-    let function = if masked {
-        "softmax_rows_masked_inplace"
-    } else {
-        "softmax_rows_inplace"
+    let op = Op::Softmax {
+        two_pass: passes.two::<T>(cols),
     };
-    ShapeError::rows(function, "x", x.len(), cols)?;
-    if x.is_empty() {
-        return Ok(());
-    }
-    let two = passes.two::<T>(cols);
-    if use_threads(x.len()) {
-        x.par_chunks_mut(rows_per_task(cols) * cols)
-            .for_each(|rows| run(isa, InPlace(rows), cols, masked, two));
-    } else {
-        run(isa, InPlace(x), cols, masked, two);
-    }
-    Ok(())
+    rows_inplace(isa, op, x, cols, masked)
+}
+
+/// [`log_softmax_rows`] (or [`log_softmax_rows_masked`] when `masked`) on a
+/// chosen tier, for tests and benches.
+#[doc(hidden)]
+pub fn log_softmax_rows_with_isa<T: Float>(
+    isa: Supported,
+    x: &[T],
+    out: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    rows_split(isa, Op::LogSoftmax, x, out, cols, masked)
+}
+
+/// [`log_softmax_rows_inplace`] (or [`log_softmax_rows_masked_inplace`]
+/// when `masked`) on a chosen tier, for tests and benches.
+#[doc(hidden)]
+pub fn log_softmax_rows_inplace_with_isa<T: Float>(
+    isa: Supported,
+    x: &mut [T],
+    cols: usize,
+    masked: bool,
+) -> Result<(), ShapeError> {
+    rows_inplace(isa, Op::LogSoftmax, x, cols, masked)
 }

@@ -134,6 +134,18 @@ pub fn softmax_sum_bound_two_pass<T: Float>(cols: usize) -> f64 {
     (softmax_sum_roundings_two_pass(cols) as f64 + 11.0) * T::EPSILON.to_f64()
 }
 
+/// Bound on `|computed - exact|` for one log-softmax output `exact` of a
+/// row of `n` elements (`nn_kernels::log_softmax_rows`'s docs derive it):
+/// `(2 |y| + h + 7 + S) u`, plus the `f64` reference's own error (the same
+/// formula in `f64` units, which the `u` sum covers).
+pub fn log_softmax_bound<T: Float>(n: usize, exact: f64) -> f64 {
+    let coef = 2.0 * exact.abs()
+        + softmax_sum_roundings(n) as f64
+        + 7.0
+        + nn_kernels::softmax::exact_spread::<T>().to_f64();
+    coef * (unit_roundoff::<T>() + f64::EPSILON / 2.0)
+}
+
 /// How far a softmax row's sum (taken with [`sum_f64`]) may be from 1:
 /// `(h + 3) ε` with `h = softmax_sum_roundings(cols)` (see
 /// `nn_kernels::softmax`: the sum's `h` roundings of `ε/2`, the
