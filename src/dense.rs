@@ -242,23 +242,55 @@ impl<T: Float> Dense<T> {
     /// the weights are NumPy's, bit for bit (for `f64`).
     ///
     /// # Panics
-    /// If `inputs * neurons` overflows `usize`, or the weights or biases would
-    /// need more than `isize::MAX` bytes (as any `Vec` of that length would).
-    /// [`Dense::from_parts`] takes buffers the caller allocated instead.
+    /// If `inputs * neurons` overflows `usize`, or the weights or biases
+    /// cannot be allocated (more than `isize::MAX` bytes, or the allocator
+    /// refuses). [`Dense::try_new`] returns those as errors instead.
     pub fn new<R: GaussianSource + ?Sized>(inputs: usize, neurons: usize, rng: &mut R) -> Self {
-        let len = inputs
-            .checked_mul(neurons)
-            .expect("inputs * neurons overflows usize");
-        let weights = (0..len)
-            .map(|_| T::from_f64(0.01 * rng.next_gaussian()))
-            .collect();
-        Dense {
+        match Self::try_new(inputs, neurons, rng) {
+            Ok(layer) => layer,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`Dense::new`], with an overflowing shape or a failed allocation
+    /// returned as an error: the weights and biases are allocated before
+    /// any weight is drawn, so on error `rng` is untouched.
+    ///
+    /// # Errors
+    /// [`ShapeError`] of kind [`Overflow`](crate::ShapeErrorKind::Overflow)
+    /// if `inputs * neurons` overflows `usize`, or
+    /// [`Allocation`](crate::ShapeErrorKind::Allocation) if a buffer cannot
+    /// be allocated.
+    ///
+    /// ```
+    /// use nn_kernels::{Dense, ShapeErrorKind, rng::NumpyRandomState};
+    /// let mut rng = NumpyRandomState::new(0);
+    /// let layer = Dense::<f32>::try_new(784, 128, &mut rng)?;
+    /// assert_eq!(layer.weights().len(), 784 * 128);
+    /// // 2^62 f32 weights: 16 EiB, more than any allocator gives.
+    /// let err = Dense::<f32>::try_new(1 << 31, 1 << 31, &mut rng).unwrap_err();
+    /// assert!(matches!(err.kind, ShapeErrorKind::Allocation { .. }));
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
+    pub fn try_new<R: GaussianSource + ?Sized>(
+        inputs: usize,
+        neurons: usize,
+        rng: &mut R,
+    ) -> Result<Self, ShapeError> {
+        const F: &str = "Dense::try_new";
+        let len = ShapeError::checked_mul(F, "inputs * neurons", inputs, neurons)?;
+        let mut weights = ShapeError::try_zeroed::<T>(F, "weights", len)?;
+        let biases = ShapeError::try_zeroed::<T>(F, "biases", neurons)?;
+        for w in &mut weights {
+            *w = T::from_f64(0.01 * rng.next_gaussian());
+        }
+        Ok(Dense {
             inputs,
             neurons,
             weights,
-            biases: vec![T::ZERO; neurons],
+            biases,
             packed: None,
-        }
+        })
     }
 
     /// A layer from given weights (`inputs x neurons`, row-major) and biases.

@@ -30,6 +30,12 @@ pub enum ShapeErrorKind {
         /// The dims whose product overflows.
         dims: Vec<usize>,
     },
+    /// A buffer the shape needs could not be allocated: more than
+    /// `isize::MAX` bytes, or the allocator refused.
+    Allocation {
+        /// The bytes asked for.
+        bytes: usize,
+    },
     /// A count is larger than the largest the output type can hold.
     TooLarge {
         /// The largest allowed value.
@@ -114,6 +120,22 @@ impl ShapeError {
         })
     }
 
+    /// A zeroed `Vec` of `len` elements, or an
+    /// [`ShapeErrorKind::Allocation`] error where it cannot be allocated
+    /// (instead of the abort a failed `vec!` gives).
+    pub(crate) fn try_zeroed<T: Copy + Default>(
+        function: &'static str,
+        argument: &'static str,
+        len: usize,
+    ) -> Result<Vec<T>, ShapeError> {
+        let mut v = Vec::new();
+        let bytes = len.saturating_mul(size_of::<T>());
+        v.try_reserve_exact(len)
+            .map_err(|_| Self::new(function, argument, ShapeErrorKind::Allocation { bytes }))?;
+        v.resize(len, T::default());
+        Ok(v)
+    }
+
     /// The number of rows of `len` elements split into rows of `cols`.
     ///
     /// `len == 0` is valid for any `cols` (zero rows); otherwise `cols` must be
@@ -160,6 +182,9 @@ impl fmt::Display for ShapeError {
             }
             ShapeErrorKind::Overflow { dims } => {
                 write!(f, "the product of dims {dims:?} overflows usize")
+            }
+            ShapeErrorKind::Allocation { bytes } => {
+                write!(f, "could not allocate {bytes} bytes")
             }
             ShapeErrorKind::TooLarge { max, actual } => {
                 write!(f, "{actual} is larger than the maximum {max}")

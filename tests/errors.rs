@@ -758,3 +758,40 @@ fn argmax_refuses_out_one_off() {
     argmax_off_by_one::<f32>();
     argmax_off_by_one::<f64>();
 }
+
+/// `Dense::try_new` reports what `Dense::new` panics on: an overflowing
+/// `inputs * neurons`, and weights no allocator gives (the issue's
+/// `2^31 x 2^29` f32: 4 EiB, under `isize::MAX` bytes, so only the
+/// allocator refuses it); a shape that fits gives `new`'s layer, bit for
+/// bit, and a failed call leaves the random source untouched.
+#[test]
+fn dense_try_new_reports_overflow_and_failed_allocation() {
+    use nn_kernels::rng::NumpyRandomState;
+    let mut rng = NumpyRandomState::new(3);
+    let err = Dense::<f32>::try_new(usize::MAX, 2, &mut rng).unwrap_err();
+    assert!(matches!(err.kind, ShapeErrorKind::Overflow { .. }), "{err}");
+    let err = Dense::<f32>::try_new(1 << 31, 1 << 29, &mut rng).unwrap_err();
+    assert_eq!(
+        err.kind,
+        ShapeErrorKind::Allocation { bytes: 1 << 62 },
+        "{err}"
+    );
+    assert_eq!(err.function, "Dense::try_new");
+    let err = Dense::<f64>::try_new(1 << 31, 1 << 31, &mut rng).unwrap_err();
+    assert!(
+        matches!(err.kind, ShapeErrorKind::Allocation { .. }),
+        "{err}"
+    );
+    // The failed calls drew nothing: the next layer is the first one of
+    // a fresh source.
+    let got = Dense::<f64>::try_new(3, 4, &mut rng).unwrap();
+    let want = Dense::<f64>::new(3, 4, &mut NumpyRandomState::new(3));
+    assert_eq!(got, want);
+}
+
+#[test]
+#[should_panic(expected = "could not allocate")]
+fn dense_new_panics_with_the_allocation_error() {
+    let mut rng = nn_kernels::rng::NumpyRandomState::new(0);
+    let _ = nn_kernels::Dense::<f32>::new(1 << 31, 1 << 29, &mut rng);
+}
