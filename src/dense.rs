@@ -138,9 +138,55 @@ impl<T: Float> PackedWeights<T> {
     /// [`PackedWeights::new`] for a given tier (for tests and benches).
     #[doc(hidden)]
     pub fn new_with_isa(isa: Supported, w: &[T], k: usize, n: usize) -> Result<Self, ShapeError> {
+        Self::with_layout_and_isa(isa, w, k, n, WeightLayout::InputsByNeurons)
+    }
+
+    /// Packs `w`, `k` inputs by `n` neurons stored as `layout` says, for
+    /// the selected tier: weights exported from PyTorch (`nn.Linear.weight`)
+    /// or ONNX (`Gemm` with `transB = 1`) are `n x k`
+    /// ([`WeightLayout::NeuronsByInputs`]) and need no transpose by the
+    /// caller. The packed result, and every [`dense_packed`] call with it,
+    /// is the same whatever the layout: the same speed and the same bits.
+    /// Packing from `n x k` takes one more copy of the weights, once.
+    ///
+    /// # Errors
+    /// As [`PackedWeights::new`].
+    ///
+    /// ```
+    /// use nn_kernels::{dense_packed, Activation, PackedWeights, WeightLayout};
+    /// // Two neurons of three inputs, one row per neuron (PyTorch's layout).
+    /// let w_out_in = [1.0f32, 3.0, 5.0, 2.0, 4.0, 6.0];
+    /// let packed = PackedWeights::with_layout(&w_out_in, 3, 2, WeightLayout::NeuronsByInputs)?;
+    /// let mut out = [0.0; 2];
+    /// dense_packed(&[1.0, 1.0, 1.0], &packed, &[0.5, -0.5], &mut out, 1, Activation::Identity)?;
+    /// assert_eq!(out, [9.5, 11.5]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
+    pub fn with_layout(
+        w: &[T],
+        k: usize,
+        n: usize,
+        layout: WeightLayout,
+    ) -> Result<Self, ShapeError> {
+        Self::with_layout_and_isa(crate::dispatch::selected(), w, k, n, layout)
+    }
+
+    /// [`PackedWeights::with_layout`] for a given tier (for tests and
+    /// benches).
+    #[doc(hidden)]
+    pub fn with_layout_and_isa(
+        isa: Supported,
+        w: &[T],
+        k: usize,
+        n: usize,
+        layout: WeightLayout,
+    ) -> Result<Self, ShapeError> {
         let kn = ShapeError::checked_mul("PackedWeights::new", "k * n", k, n)?;
         ShapeError::check_len("PackedWeights::new", "w", kn, w.len())?;
-        let (data, n_pad) = pack_weights(isa, w, k, n);
+        let (data, n_pad) = match layout {
+            WeightLayout::InputsByNeurons => pack_weights(isa, w, k, n),
+            WeightLayout::NeuronsByInputs => pack_weights(isa, &transpose(w, n, k), k, n),
+        };
         Ok(PackedWeights {
             isa,
             k,
@@ -164,6 +210,35 @@ impl<T: Float> PackedWeights<T> {
     pub fn isa(&self) -> Isa {
         self.isa.isa()
     }
+}
+
+/// How a weight matrix of `k` inputs by `n` neurons lies in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightLayout {
+    /// `k x n`, row-major: row `i` holds input `i`'s weight for every
+    /// neuron. The chapter's (`inputs . weights`), NumPy's and the crate's
+    /// own layout.
+    InputsByNeurons,
+    /// `n x k`, row-major: row `j` holds neuron `j`'s weights. PyTorch's
+    /// `nn.Linear.weight` and ONNX `Gemm` with `transB = 1`.
+    NeuronsByInputs,
+}
+
+/// `a` (`rows x cols`, row-major) transposed, `cols x rows`, in tiles of
+/// 32 x 32 so both sides are read and written a few cache lines at a time.
+fn transpose<T: Float>(a: &[T], rows: usize, cols: usize) -> Vec<T> {
+    const TILE: usize = 32;
+    let mut t = vec![T::ZERO; a.len()];
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..rows.min(r0 + TILE) {
+                for c in c0..cols.min(c0 + TILE) {
+                    t[c * rows + r] = a[r * cols + c];
+                }
+            }
+        }
+    }
+    t
 }
 
 /// [`dense`] with weights packed by [`PackedWeights`]: `out =
@@ -291,6 +366,47 @@ impl<T: Float> Dense<T> {
             biases,
             packed: None,
         })
+    }
+
+    /// A layer from weights laid out as `layout` says (see [`WeightLayout`]:
+    /// `neurons x inputs` is PyTorch's and ONNX's) and biases. The layer
+    /// keeps its weights `inputs x neurons`, so `n x k` weights are
+    /// transposed once, here.
+    ///
+    /// # Errors
+    /// As [`Dense::from_parts`].
+    ///
+    /// ```
+    /// use nn_kernels::{Dense, WeightLayout};
+    /// let w_out_in = vec![1.0f32, 3.0, 5.0, 2.0, 4.0, 6.0]; // 2 neurons x 3 inputs
+    /// let layer = Dense::from_parts_with_layout(3, 2, &w_out_in, vec![0.0; 2], WeightLayout::NeuronsByInputs)?;
+    /// assert_eq!(layer.weights(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
+    pub fn from_parts_with_layout(
+        inputs: usize,
+        neurons: usize,
+        weights: &[T],
+        biases: Vec<T>,
+        layout: WeightLayout,
+    ) -> Result<Self, ShapeError> {
+        let len = ShapeError::checked_mul(
+            "Dense::from_parts_with_layout",
+            "inputs * neurons",
+            inputs,
+            neurons,
+        )?;
+        ShapeError::check_len(
+            "Dense::from_parts_with_layout",
+            "weights",
+            len,
+            weights.len(),
+        )?;
+        let weights = match layout {
+            WeightLayout::InputsByNeurons => weights.to_vec(),
+            WeightLayout::NeuronsByInputs => transpose(weights, neurons, inputs),
+        };
+        Self::from_parts(inputs, neurons, weights, biases)
     }
 
     /// A layer from given weights (`inputs x neurons`, row-major) and biases.

@@ -460,3 +460,47 @@ fn zero_size_inputs_are_valid_and_do_nothing() {
         nn_kernels::spiral_data::<f32, _>(0, 3, 0.2, &mut nn_kernels::rng::default_rng(0)).unwrap();
     assert!(data.x.is_empty() && data.y.is_empty());
 }
+
+/// Weights packed from `n x k` (PyTorch's layout) give `dense_packed` the
+/// bits of the same weights packed from `k x n`, on every tier, for shapes
+/// that read the weights in place and shapes that pack them into panels;
+/// `Dense::from_parts_with_layout` holds the transposed weights.
+#[test]
+fn weights_in_either_layout_give_the_same_bits() {
+    use nn_kernels::{Dense, PackedWeights, WeightLayout};
+    for (m, k, n) in [
+        (1, 1, 1),
+        (3, 7, 5),
+        (2, 128, 10),
+        (4, 784, 128),
+        (5, 300, 301),
+        (8, 1024, 1000),
+    ] {
+        let w = values::<f32>(k * n, (k * 31 + n) as u64, 1.0);
+        let mut w_t = vec![0.0f32; k * n];
+        for i in 0..k {
+            for j in 0..n {
+                w_t[j * k + i] = w[i * n + j];
+            }
+        }
+        let x = values::<f32>(m * k, 5, 1.0);
+        let b = values::<f32>(n, 6, 1.0);
+        for isa in tiers() {
+            let a = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+            let t =
+                PackedWeights::with_layout_and_isa(isa, &w_t, k, n, WeightLayout::NeuronsByInputs)
+                    .unwrap();
+            let (mut oa, mut ot) = (vec![f32::NAN; m * n], vec![f32::NAN; m * n]);
+            nn_kernels::dense_packed(&x, &a, &b, &mut oa, m, Activation::Relu).unwrap();
+            nn_kernels::dense_packed(&x, &t, &b, &mut ot, m, Activation::Relu).unwrap();
+            let ctx = format!("{m}x{k}x{n} on {}", isa.isa());
+            assert_bits_eq(&ot, &oa, &ctx);
+        }
+        let layer =
+            Dense::from_parts_with_layout(k, n, &w_t, b.clone(), WeightLayout::NeuronsByInputs)
+                .unwrap();
+        assert_eq!(layer, Dense::from_parts(k, n, w.clone(), b).unwrap());
+    }
+    let short = PackedWeights::with_layout(&[0.0f32; 5], 2, 3, WeightLayout::NeuronsByInputs);
+    assert!(short.is_err());
+}
