@@ -73,6 +73,7 @@ pub mod reference;
 pub mod rng;
 mod simd;
 pub mod softmax;
+mod threads;
 
 pub use activation::{
     Activation, relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace,
@@ -98,3 +99,4 @@ pub use softmax::{
     log_softmax_rows_masked_inplace, softmax_rows, softmax_rows_inplace, softmax_rows_masked,
     softmax_rows_masked_inplace,
 };
+pub use threads::{Parallelism, parallelism, with_parallelism};

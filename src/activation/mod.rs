@@ -14,8 +14,6 @@ pub(crate) use kernel::{Fused, WithFused};
 
 use std::marker::PhantomData;
 
-use rayon::prelude::*;
-
 use crate::dispatch::{self, Supported};
 use crate::error::ShapeError;
 use crate::float::Float;
@@ -92,15 +90,15 @@ fn relu_loop<T: Float>(x: &[T], out: &mut [T]) {
 }
 
 fn use_threads(len: usize) -> bool {
-    len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
+    crate::threads::may_split(len >= PAR_MIN_ELEMS)
 }
 
 /// Runs `op` on the tier `isa`, split across rayon threads when large.
 fn apply_split_par<T: Float>(isa: Supported, op: Op, x: &[T], out: &mut [T]) {
     if use_threads(x.len()) {
-        x.par_chunks(PAR_TASK_ELEMS)
-            .zip(out.par_chunks_mut(PAR_TASK_ELEMS))
-            .for_each(|(src, dst)| apply(isa, op, Split { src, dst }));
+        crate::threads::for_each_chunk_pair(x, PAR_TASK_ELEMS, out, PAR_TASK_ELEMS, |src, dst| {
+            apply(isa, op, Split { src, dst })
+        });
     } else {
         apply(isa, op, Split { src: x, dst: out });
     }
@@ -109,8 +107,7 @@ fn apply_split_par<T: Float>(isa: Supported, op: Op, x: &[T], out: &mut [T]) {
 /// [`apply_split_par`] in place.
 fn apply_inplace_par<T: Float>(isa: Supported, op: Op, x: &mut [T]) {
     if use_threads(x.len()) {
-        x.par_chunks_mut(PAR_TASK_ELEMS)
-            .for_each(|c| apply(isa, op, InPlace(c)));
+        crate::threads::for_each_chunk(x, PAR_TASK_ELEMS, |c| apply(isa, op, InPlace(c)));
     } else {
         apply(isa, op, InPlace(x));
     }

@@ -24,8 +24,6 @@ mod scratch;
 
 use std::marker::PhantomData;
 
-use rayon::prelude::*;
-
 pub(crate) use blis::Blocks;
 
 use crate::activation::Activation;
@@ -211,12 +209,12 @@ impl<T: Float, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
             // The whole product as one block, in a function of its own (see
             // `Tier::vectorize`).
             Split::None => in_task((0, m), (0, n)),
-            Split::Rows(r) => (0..m.div_ceil(r))
-                .into_par_iter()
-                .for_each(|t| in_task((t * r, m.min(t * r + r)), (0, n))),
-            Split::Cols(q) => (0..n.div_ceil(q))
-                .into_par_iter()
-                .for_each(|t| in_task((0, m), (t * q, n.min(t * q + q)))),
+            Split::Rows(r) => crate::threads::for_each_index(m.div_ceil(r), |t| {
+                in_task((t * r, m.min(t * r + r)), (0, n))
+            }),
+            Split::Cols(q) => crate::threads::for_each_index(n.div_ceil(q), |t| {
+                in_task((0, m), (t * q, n.min(t * q + q)))
+            }),
         }
     }
 }
@@ -633,7 +631,7 @@ fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize), min_macs: usize
     if m.saturating_mul(k).saturating_mul(n) < min_macs {
         return Split::None;
     }
-    let threads = rayon::current_num_threads();
+    let threads = crate::threads::pool_threads();
     if threads <= 1 {
         Split::None
     } else if m >= 2 * PAR_MIN_ROWS {
@@ -688,10 +686,11 @@ fn gemm_on<T: Float>(
         // Its vectors: 32 bytes (as the portable tier's elsewhere).
         let min_macs = PAR_MIN_MACS_PER_LANE * (32 / size_of::<T>());
         return match split(m, k, n, (1, n), min_macs) {
-            Split::Rows(rows) => x
-                .par_chunks(rows * k)
-                .zip(out.par_chunks_mut(rows * n))
-                .for_each(|(x, out)| matrixmultiply::gemm(x, w, ep, out, (x.len() / k, k, n))),
+            Split::Rows(rows) => {
+                crate::threads::for_each_chunk_pair(x, rows * k, out, rows * n, |x, out| {
+                    matrixmultiply::gemm(x, w, ep, out, (x.len() / k, k, n))
+                })
+            }
             _ => matrixmultiply::gemm(x, w, ep, out, (m, k, n)),
         };
     }

@@ -85,8 +85,6 @@ mod kernel;
 
 use std::marker::PhantomData;
 
-use rayon::prelude::*;
-
 use crate::dispatch::{self, Supported};
 use crate::error::ShapeError;
 use crate::float::Float;
@@ -317,7 +315,7 @@ fn rows_per_task(cols: usize) -> usize {
 }
 
 fn use_threads(len: usize) -> bool {
-    len >= PAR_MIN_ELEMS && rayon::current_num_threads() > 1
+    crate::threads::may_split(len >= PAR_MIN_ELEMS)
 }
 
 /// What a row kernel computes.
@@ -400,9 +398,9 @@ fn rows_split<T: Float>(
     }
     if use_threads(x.len()) {
         let block = rows_per_task(cols) * cols;
-        x.par_chunks(block)
-            .zip(out.par_chunks_mut(block))
-            .for_each(|(src, dst)| run(isa, Split { src, dst }, cols, masked, op));
+        crate::threads::for_each_chunk_pair(x, block, out, block, |src, dst| {
+            run(isa, Split { src, dst }, cols, masked, op)
+        });
     } else {
         run(isa, Split { src: x, dst: out }, cols, masked, op);
     }
@@ -422,8 +420,9 @@ fn rows_inplace<T: Float>(
         return Ok(());
     }
     if use_threads(x.len()) {
-        x.par_chunks_mut(rows_per_task(cols) * cols)
-            .for_each(|rows| run(isa, InPlace(rows), cols, masked, op));
+        crate::threads::for_each_chunk(x, rows_per_task(cols) * cols, |rows| {
+            run(isa, InPlace(rows), cols, masked, op)
+        });
     } else {
         run(isa, InPlace(x), cols, masked, op);
     }
