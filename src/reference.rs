@@ -42,28 +42,52 @@ pub fn sigmoid<T: Float>(x: T) -> T {
 /// reference itself would err by `|x - max| · u` (8e-14 at `x - max = -700`)
 /// plus `n · u`, more than the kernels it judges.
 pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
-    let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
-    if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
-        return vec![f64::NAN; x.len()];
-    }
-    let max = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-    if max == f64::NEG_INFINITY {
-        return vec![if masked { 0.0 } else { f64::NAN }; x.len()];
-    }
+    let (x, max) = match row_and_max(row) {
+        Ok(v) => v,
+        Err(fill) => {
+            return vec![
+                if masked && fill == f64::NEG_INFINITY {
+                    0.0
+                } else {
+                    f64::NAN
+                };
+                row.len()
+            ];
+        }
+    };
     let e: Vec<f64> = x
         .iter()
-        .map(|&v| {
-            let hi = v - max;
-            if !hi.is_finite() {
-                return 0.0; // -inf, or a difference beyond f64's range
-            }
-            let bp = hi - v;
-            let lo = (v - (hi - bp)) - (max + bp);
-            hi.exp() * (1.0 + lo)
-        })
+        .map(|&v| diff_two_sum(v, max).map_or(0.0, |(hi, lo)| hi.exp() * (1.0 + lo)))
         .collect();
     let sum = sum_f64(e.iter().copied());
     e.iter().map(|v| v / sum).collect()
+}
+
+/// The row in `f64` and its maximum, or the special case that decides the
+/// whole row: `Err(NaN)` when it holds NaN or `+inf`, `Err(-inf)` when every
+/// element is `-inf` (or the row is empty).
+fn row_and_max<T: Float>(row: &[T]) -> Result<(Vec<f64>, f64), f64> {
+    let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
+    if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
+        return Err(f64::NAN);
+    }
+    let max = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    if max == f64::NEG_INFINITY {
+        return Err(f64::NEG_INFINITY);
+    }
+    Ok((x, max))
+}
+
+/// `v - max` as `hi + lo` exactly (Knuth's TwoSum: `hi` the rounded
+/// difference, `lo` its rounding error), or `None` where the difference is
+/// not finite (`v = -inf`, or beyond `f64`'s range), whose exponential is 0.
+fn diff_two_sum(v: f64, max: f64) -> Option<(f64, f64)> {
+    let hi = v - max;
+    if !hi.is_finite() {
+        return None;
+    }
+    let bp = hi - v;
+    Some((hi, (v - (hi - bp)) - (max + bp)))
 }
 
 /// Log-softmax of one row in `f64`, by the documented special-value rules:
@@ -79,37 +103,17 @@ pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
 /// assert!((y[0] + std::f64::consts::LN_2).abs() < 1e-15);
 /// ```
 pub fn log_softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
-    let x: Vec<f64> = row.iter().map(|v| v.to_f64()).collect();
-    if x.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
-        return vec![f64::NAN; x.len()];
-    }
-    let max = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-    if max == f64::NEG_INFINITY {
-        return vec![if masked { f64::NEG_INFINITY } else { f64::NAN }; x.len()];
-    }
-    // `x - max` as `hi + lo` (TwoSum), `-inf` for `-inf`.
-    let split = |v: f64| {
-        let hi = v - max;
-        if !hi.is_finite() {
-            return (f64::NEG_INFINITY, 0.0);
-        }
-        let bp = hi - v;
-        (hi, (v - (hi - bp)) - (max + bp))
+    let (x, max) = match row_and_max(row) {
+        Ok(v) => v,
+        Err(fill) => return vec![if masked { fill } else { f64::NAN }; row.len()],
     };
-    let sum = sum_f64(x.iter().map(|&v| {
-        let (hi, lo) = split(v);
-        if hi == f64::NEG_INFINITY {
-            0.0
-        } else {
-            hi.exp() * (1.0 + lo)
-        }
-    }));
+    let sum = sum_f64(
+        x.iter()
+            .map(|&v| diff_two_sum(v, max).map_or(0.0, |(hi, lo)| hi.exp() * (1.0 + lo))),
+    );
     let log_sum = sum.ln();
     x.iter()
-        .map(|&v| {
-            let (hi, lo) = split(v);
-            (hi - log_sum) + lo
-        })
+        .map(|&v| diff_two_sum(v, max).map_or(f64::NEG_INFINITY, |(hi, lo)| (hi - log_sum) + lo))
         .collect()
 }
 

@@ -8,6 +8,8 @@
 //! restated below); in place equals out of place.
 #![no_main]
 
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use nn_kernels::dispatch::supported_isas;
 use nn_kernels::reference::log_softmax_row_f64;
@@ -51,25 +53,9 @@ fn check<T: Float>(x: &[T], cols: usize, masked: bool) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    if data.len() < 2 {
-        return;
-    }
-    let cols = 1 + (data[0] as usize % 40);
-    let masked = data[1] & 1 == 1;
-    let body = &data[2..];
-    if data[1] & 2 == 0 {
-        let x: Vec<f32> = body
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        let n = x.len() / cols * cols;
-        check(&x[..n], cols, masked);
-    } else {
-        let x: Vec<f64> = body
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        let n = x.len() / cols * cols;
-        check(&x[..n], cols, masked);
-    }
+    common::rows(
+        data,
+        |x: &[f32], cols, masked| check(x, cols, masked),
+        |x: &[f64], cols, masked| check(x, cols, masked),
+    );
 });
