@@ -82,7 +82,7 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize, usize)]) {
                     nn_kernels::relu_inplace(o);
                 });
                 let packed_run =
-                    |o: &mut [T], act| dense_packed(&x, &packed, &bias, o, m, act).unwrap();
+                    |o: &mut [T], act| dense_packed(&x, &packed, &bias, o, act).unwrap();
                 bench(format!("{name}-packed"), t, &mut |o| {
                     packed_run(o, Activation::Identity)
                 });

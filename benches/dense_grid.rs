@@ -105,7 +105,7 @@ fn measure<T: Float>(
     };
     let ours_packed = |act| {
         let mut o = out.borrow_mut();
-        dense_packed(x, &packed, bias, &mut o, m, act).unwrap();
+        dense_packed(x, &packed, bias, &mut o, act).unwrap();
         keep(&*o);
     };
     let yard = |relu| {
@@ -553,8 +553,8 @@ fn targets(args: &Args) {
             let t = in_pool(threads, || {
                 interleaved(
                     &mut [&mut || {
-                        dense_packed(&x, &p1, &b1, &mut h, m, Activation::Relu).unwrap();
-                        dense_packed(&h, &p2, &b2, &mut out, m, Activation::Identity).unwrap();
+                        dense_packed(&x, &p1, &b1, &mut h, Activation::Relu).unwrap();
+                        dense_packed(&h, &p2, &b2, &mut out, Activation::Identity).unwrap();
                         nn_kernels::softmax_rows_inplace(&mut out, 10).unwrap();
                         keep(&out);
                     }],
@@ -587,7 +587,7 @@ fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: 
                     },
                     &mut || {
                         let mut o = out.borrow_mut();
-                        dense_packed(&x, &packed, &bias, &mut o, m, Activation::Identity).unwrap();
+                        dense_packed(&x, &packed, &bias, &mut o, Activation::Identity).unwrap();
                         keep(&*o);
                     },
                     &mut || {

@@ -105,7 +105,7 @@ pub fn dense_with_isa<T: Float>(
 /// let packed = PackedWeights::new(&w, k, n)?;
 /// let (x, bias) = ([1.0, 1.0, 1.0], [0.5, -0.5]);
 /// let mut out = [0.0; 2];
-/// dense_packed(&x, &packed, &bias, &mut out, 1, Activation::Identity)?;
+/// dense_packed(&x, &packed, &bias, &mut out, Activation::Identity)?;
 /// assert_eq!(out, [9.5, 11.5]);
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
@@ -158,7 +158,7 @@ impl<T: Float> PackedWeights<T> {
     /// let w_out_in = [1.0f32, 3.0, 5.0, 2.0, 4.0, 6.0];
     /// let packed = PackedWeights::with_layout(&w_out_in, 3, 2, WeightLayout::NeuronsByInputs)?;
     /// let mut out = [0.0; 2];
-    /// dense_packed(&[1.0, 1.0, 1.0], &packed, &[0.5, -0.5], &mut out, 1, Activation::Identity)?;
+    /// dense_packed(&[1.0, 1.0, 1.0], &packed, &[0.5, -0.5], &mut out, Activation::Identity)?;
     /// assert_eq!(out, [9.5, 11.5]);
     /// # Ok::<(), nn_kernels::ShapeError>(())
     /// ```
@@ -242,14 +242,109 @@ fn transpose<T: Float>(a: &[T], rows: usize, cols: usize) -> Vec<T> {
 }
 
 /// [`dense`] with weights packed by [`PackedWeights`]: `out =
-/// activation(x · w + bias)` for `x` (`m x w.k()`), `bias` (`w.n()`) and
-/// `out` (`m x w.n()`), on the tier `w` was packed for. The same bits as
-/// [`dense`] on that tier.
+/// activation(x · w + bias)` for a batch `x` of `m` samples of `w.k()`
+/// inputs (`m` is `x.len() / w.k()`), `bias` of `w.n()` and `out` of
+/// `m x w.n()`, on the tier `w` was packed for. The same bits as [`dense`]
+/// on that tier. For buffers longer than the batch (scratch sized for the
+/// largest batch), see [`dense_packed_prefix`].
+///
+/// The inference path: pack once, then call per batch.
+/// ```
+/// use nn_kernels::{Activation, PackedWeights, WeightLayout, dense_packed};
+/// // A layer of 3 inputs and 2 neurons, weights as PyTorch stores them
+/// // (neurons x inputs).
+/// let w = [1.0f32, 0.0, -1.0, /**/ 0.5, 0.5, 0.5];
+/// let packed = PackedWeights::with_layout(&w, 3, 2, WeightLayout::NeuronsByInputs)?;
+/// let bias = [0.0, 1.0];
+/// let x = [1.0, 2.0, 3.0, /**/ 0.0, 0.0, 0.0]; // two samples
+/// let mut out = [0.0; 4];
+/// dense_packed(&x, &packed, &bias, &mut out, Activation::Relu)?;
+/// assert_eq!(out, [0.0, 4.0, /**/ 0.0, 1.0]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
 ///
 /// # Errors
-/// [`ShapeError`] if a product of dims overflows `usize` or a slice length
-/// does not match its dims.
+/// [`ShapeError`] if `x.len()` is not a multiple of `w.k()`, `bias` does
+/// not have `w.n()` elements or `out` does not have `m * w.n()`. A layer of
+/// no inputs (`w.k() == 0`) takes an empty `x` and its batch size from
+/// `out.len() / w.n()`.
 pub fn dense_packed<T: Float>(
+    x: &[T],
+    w: &PackedWeights<T>,
+    bias: &[T],
+    out: &mut [T],
+    activation: Activation,
+) -> Result<(), ShapeError> {
+    const F: &str = "dense_packed";
+    let m = batch_rows(F, x.len(), out.len(), w.k, w.n)?;
+    let mn = ShapeError::checked_mul(F, "m * n", m, w.n)?;
+    ShapeError::check_len(F, "out", mn, out.len())?;
+    packed_gemm(F, x, w, bias, out, m, activation)
+}
+
+/// The batch size of `x` (`x_len` elements) for a layer of `k` inputs and
+/// `n` outputs: from whichever side has a non-zero row length, so a layer
+/// of no inputs takes an empty `x` and its batch size from `out`.
+fn batch_rows(
+    function: &'static str,
+    x_len: usize,
+    out_len: usize,
+    k: usize,
+    n: usize,
+) -> Result<usize, ShapeError> {
+    if k > 0 {
+        ShapeError::rows(function, "x", x_len, k)
+    } else {
+        ShapeError::check_len(function, "x", 0, x_len)?;
+        ShapeError::rows(function, "out", out_len, n)
+    }
+}
+
+/// [`dense_packed`] on the first `rows` samples of `x` into the first
+/// `rows x w.n()` elements of `out`, which it returns; the rest of both is
+/// left alone. For buffers sized once for the largest batch and reused for
+/// every smaller one.
+///
+/// ```
+/// use nn_kernels::{Activation, PackedWeights, dense_packed_prefix};
+/// let w1 = PackedWeights::new(&[1.0f32, -1.0], 1, 2)?; // 1 input, 2 neurons
+/// let w2 = PackedWeights::new(&[1.0f32, 1.0], 2, 1)?; // 2 inputs, 1 neuron
+/// let (mut hidden, mut out) = (vec![0.0; 64 * 2], vec![0.0; 64]); // up to 64 samples
+/// for batch in [&[3.0f32][..], &[-2.0, 5.0]] {
+///     let h = dense_packed_prefix(batch, &w1, &[0.0, 0.0], &mut hidden, batch.len(), Activation::Relu)?;
+///     let y = dense_packed_prefix(h, &w2, &[0.0], &mut out, batch.len(), Activation::Identity)?;
+///     assert_eq!(y.len(), batch.len());
+///     assert!(y.iter().zip(batch).all(|(y, x)| *y == x.abs()));
+/// }
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
+///
+/// # Errors
+/// [`ShapeError`] if `x` has fewer than `rows * w.k()` elements or `out`
+/// fewer than `rows * w.n()` (kind [`TooShort`](crate::ShapeErrorKind::TooShort)),
+/// `bias` does not have `w.n()`, or a product overflows.
+pub fn dense_packed_prefix<'o, T: Float>(
+    x: &[T],
+    w: &PackedWeights<T>,
+    bias: &[T],
+    out: &'o mut [T],
+    rows: usize,
+    activation: Activation,
+) -> Result<&'o mut [T], ShapeError> {
+    const F: &str = "dense_packed_prefix";
+    let mk = ShapeError::checked_mul(F, "rows * k", rows, w.k)?;
+    let mn = ShapeError::checked_mul(F, "rows * n", rows, w.n)?;
+    ShapeError::check_at_least(F, "x", mk, x.len())?;
+    ShapeError::check_at_least(F, "out", mn, out.len())?;
+    let out = &mut out[..mn];
+    packed_gemm(F, &x[..mk], w, bias, out, rows, activation)?;
+    Ok(out)
+}
+
+/// The packed product once `x` (`m x k`) and `out` (`m x n`) are known to
+/// fit; checks the bias.
+fn packed_gemm<T: Float>(
+    function: &'static str,
     x: &[T],
     w: &PackedWeights<T>,
     bias: &[T],
@@ -257,12 +352,7 @@ pub fn dense_packed<T: Float>(
     m: usize,
     activation: Activation,
 ) -> Result<(), ShapeError> {
-    let (k, n) = (w.k, w.n);
-    let mk = ShapeError::checked_mul("dense_packed", "m * k", m, k)?;
-    let mn = ShapeError::checked_mul("dense_packed", "m * n", m, n)?;
-    ShapeError::check_len("dense_packed", "x", mk, x.len())?;
-    ShapeError::check_len("dense_packed", "bias", n, bias.len())?;
-    ShapeError::check_len("dense_packed", "out", mn, out.len())?;
+    ShapeError::check_len(function, "bias", w.n, bias.len())?;
     let ep = Epilogue {
         bias: Some(bias),
         act: activation,
@@ -271,7 +361,7 @@ pub fn dense_packed<T: Float>(
         0 => Weights::RowMajor(&w.data),
         n_pad => Weights::Packed(&w.data, n_pad),
     };
-    gemm(w.isa, x, weights, ep, out, (m, k, n));
+    gemm(w.isa, x, weights, ep, out, (m, w.k, w.n));
     Ok(())
 }
 
@@ -510,15 +600,15 @@ impl<T: Float> Dense<T> {
         out: &mut [T],
         activation: Activation,
     ) -> Result<(), ShapeError> {
-        // The batch size comes from whichever side has a non-zero row length.
-        let m = if self.inputs > 0 {
-            ShapeError::rows("Dense::forward", "x", x.len(), self.inputs)?
-        } else {
-            ShapeError::check_len("Dense::forward", "x", 0, x.len())?;
-            ShapeError::rows("Dense::forward", "out", out.len(), self.neurons)?
-        };
+        let m = batch_rows(
+            "Dense::forward",
+            x.len(),
+            out.len(),
+            self.inputs,
+            self.neurons,
+        )?;
         match &self.packed {
-            Some(packed) => dense_packed(x, packed, &self.biases, out, m, activation),
+            Some(packed) => dense_packed(x, packed, &self.biases, out, activation),
             None => dense(
                 x,
                 &self.weights,

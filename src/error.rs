@@ -36,6 +36,15 @@ pub enum ShapeErrorKind {
         /// The bytes asked for.
         bytes: usize,
     },
+    /// A slice is shorter than the prefix the call uses (only where a
+    /// function takes a longer slice and uses its prefix, such as
+    /// [`dense_packed_prefix`](crate::dense_packed_prefix)).
+    TooShort {
+        /// The elements the call needs.
+        needed: usize,
+        /// The slice's length.
+        actual: usize,
+    },
     /// A count is larger than the largest the output type can hold.
     TooLarge {
         /// The largest allowed value.
@@ -136,6 +145,24 @@ impl ShapeError {
         Ok(v)
     }
 
+    /// Ok when a slice of `actual` elements holds the `needed` the call uses.
+    pub(crate) fn check_at_least(
+        function: &'static str,
+        argument: &'static str,
+        needed: usize,
+        actual: usize,
+    ) -> Result<(), ShapeError> {
+        if needed <= actual {
+            Ok(())
+        } else {
+            Err(Self::new(
+                function,
+                argument,
+                ShapeErrorKind::TooShort { needed, actual },
+            ))
+        }
+    }
+
     /// The number of rows of `len` elements split into rows of `cols`.
     ///
     /// `len == 0` is valid for any `cols` (zero rows); otherwise `cols` must be
@@ -185,6 +212,9 @@ impl fmt::Display for ShapeError {
             }
             ShapeErrorKind::Allocation { bytes } => {
                 write!(f, "could not allocate {bytes} bytes")
+            }
+            ShapeErrorKind::TooShort { needed, actual } => {
+                write!(f, "needs at least {needed} elements, got {actual}")
             }
             ShapeErrorKind::TooLarge { max, actual } => {
                 write!(f, "{actual} is larger than the maximum {max}")

@@ -82,7 +82,7 @@ pub use argmax::argmax_rows;
 pub use data::{Spiral, linspace, spiral_data};
 #[doc(hidden)]
 pub use dense::dense_with_isa;
-pub use dense::{Dense, PackedWeights, WeightLayout, dense, dense_packed};
+pub use dense::{Dense, PackedWeights, WeightLayout, dense, dense_packed, dense_packed_prefix};
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
 #[doc(hidden)]

@@ -67,7 +67,7 @@ fn dense_allocates_nothing_in_steady_state() {
                 let mut out = vec![0.0f32; m * n];
                 let mut run = || {
                     dense_with_isa(isa, &x, &w, &b, &mut out, (m, k, n), Activation::Relu).unwrap();
-                    dense_packed(&x, &packed, &b, &mut out, m, Activation::Identity).unwrap();
+                    dense_packed(&x, &packed, &b, &mut out, Activation::Identity).unwrap();
                 };
                 run();
                 let before = allocations();

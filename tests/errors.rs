@@ -320,6 +320,13 @@ fn shape_errors_never_panic_over_a_grid_of_bad_shapes() {
                                 &p,
                                 bias,
                                 out,
+                                Activation::Relu,
+                            );
+                            let _ = nn_kernels::dense_packed_prefix(
+                                &data[..l],
+                                &p,
+                                bias,
+                                out,
                                 m,
                                 Activation::Relu,
                             );
@@ -507,25 +514,38 @@ fn packed_off_by_one<T: nn_kernels::Float>() {
         let (x, bias) = (filled::<T>(m * k, 0.5), filled::<T>(n, 1.0));
         for act in [Activation::Identity, Activation::Relu] {
             let mut out = filled::<T>(m * n, UNTOUCHED);
-            nn_kernels::dense_packed(&x, &p, &bias, &mut out, m, act)
+            nn_kernels::dense_packed(&x, &p, &bias, &mut out, act)
                 .unwrap_or_else(|e| panic!("{what}: right lengths refused: {e}"));
             for l in wrong_lengths(m * k) {
                 let mut out = filled::<T>(m * n, UNTOUCHED);
-                let r = nn_kernels::dense_packed(&filled::<T>(l, 0.5), &p, &bias, &mut out, m, act);
-                assert_err(r, "dense_packed", "x", len(m * k, l));
-                assert_untouched(&out, &what);
+                let r = nn_kernels::dense_packed(&filled::<T>(l, 0.5), &p, &bias, &mut out, act);
+                // A whole number of other samples is a valid x, so the
+                // error may be on `out`, or there may be none.
+                match forward_error(k, n, l, m * n) {
+                    Some((arg, kind)) => {
+                        assert_err(r, "dense_packed", arg, kind);
+                        assert_untouched(&out, &what);
+                    }
+                    None => assert!(r.is_ok(), "{what}: x of {l} refused"),
+                }
             }
             for l in wrong_lengths(n) {
                 let mut out = filled::<T>(m * n, UNTOUCHED);
-                let r = nn_kernels::dense_packed(&x, &p, &filled::<T>(l, 1.0), &mut out, m, act);
+                let r = nn_kernels::dense_packed(&x, &p, &filled::<T>(l, 1.0), &mut out, act);
                 assert_err(r, "dense_packed", "bias", len(n, l));
                 assert_untouched(&out, &what);
             }
             for l in wrong_lengths(m * n) {
                 let mut out = filled::<T>(l, UNTOUCHED);
-                let r = nn_kernels::dense_packed(&x, &p, &bias, &mut out, m, act);
-                assert_err(r, "dense_packed", "out", len(m * n, l));
-                assert_untouched(&out, &what);
+                let r = nn_kernels::dense_packed(&x, &p, &bias, &mut out, act);
+                match forward_error(k, n, x.len(), l) {
+                    Some((arg, kind)) => {
+                        assert_err(r, "dense_packed", arg, kind);
+                        assert_untouched(&out, &what);
+                    }
+                    // A layer of no inputs reads the batch size off `out`.
+                    None => assert!(k == 0 && r.is_ok(), "{what}: out of {l} refused"),
+                }
             }
         }
     }
@@ -537,17 +557,31 @@ fn packed_weights_and_dense_packed_refuse_every_operand_one_off() {
     packed_off_by_one::<f64>();
 }
 
-/// The documented outcome of `Dense::forward` with `x` of `x_len` and `out`
-/// of `out_len` for a layer of `inputs >= 2` inputs: `x` must be whole
-/// samples (else `NotMultiple` on `x`), and `out` must hold that many
-/// samples' outputs (else `Length` on `out`).
+/// The documented outcome of `Dense::forward` and `dense_packed`, which take
+/// the batch size from the input, with `x` of `x_len` and `out` of
+/// `out_len` for a layer of `inputs x neurons`: `x` must be whole samples
+/// (else `NotMultiple` on `x`), and `out` must hold that many samples'
+/// outputs (else `Length` on `out`). A layer of no inputs takes an empty
+/// `x` (else `Length` on `x`) and its batch size from `out`, which must be
+/// whole rows (`NotMultiple`, or `ZeroCols` when there are no neurons
+/// either).
 fn forward_error(
     inputs: usize,
     neurons: usize,
     x_len: usize,
     out_len: usize,
 ) -> Option<(&'static str, ShapeErrorKind)> {
-    assert!(inputs >= 2, "the model covers layers with inputs >= 2");
+    if inputs == 0 {
+        if x_len != 0 {
+            return Some(("x", len(0, x_len)));
+        }
+        return match (out_len, neurons) {
+            (0, _) => None,
+            (l, 0) => Some(("cols", ShapeErrorKind::ZeroCols { len: l })),
+            (l, n) => (!l.is_multiple_of(n))
+                .then_some(("out", ShapeErrorKind::NotMultiple { len: l, cols: n })),
+        };
+    }
     if !x_len.is_multiple_of(inputs) {
         return Some((
             "x",

@@ -221,13 +221,59 @@ fn packed_weights_check_their_shapes() {
         (&x[..], &b[..2], 6, "bias"),
         (&x[..], &b[..], 5, "out"),
     ] {
-        let err = dense_packed(xs, &p, bs, &mut out[..out_len], 2, Activation::Identity);
+        let err = dense_packed(xs, &p, bs, &mut out[..out_len], Activation::Identity);
         let err = err.unwrap_err();
         assert_eq!((err.function, err.argument), ("dense_packed", arg));
     }
-    assert!(dense_packed(&x, &p, &b, &mut out, usize::MAX, Activation::Relu).is_err());
-    dense_packed(&x, &p, &b, &mut out, 2, Activation::Identity).unwrap();
+    dense_packed(&x, &p, &b, &mut out, Activation::Identity).unwrap();
     assert_eq!(out, [2.0; 6]);
+}
+
+/// `dense_packed_prefix` computes what `dense_packed` does on the first
+/// `rows` samples, writes nothing past `rows x n` of `out`, reads nothing
+/// past `rows x k` of `x` (NaN there would show), and refuses short slices.
+#[test]
+fn dense_packed_prefix_uses_the_prefixes_only() {
+    use nn_kernels::{ShapeErrorKind, dense_packed_prefix};
+    let (k, n, cap) = (5, 3, 7);
+    let w: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.37).sin()).collect();
+    let bias: Vec<f32> = (0..n).map(|j| j as f32 - 1.0).collect();
+    let p = PackedWeights::new(&w, k, n).unwrap();
+    for rows in 0..=cap {
+        let mut x = vec![f32::NAN; cap * k];
+        for (i, v) in x[..rows * k].iter_mut().enumerate() {
+            *v = (i as f32 * 0.61).cos();
+        }
+        let mut want = vec![0.0f32; rows * n];
+        dense_packed(&x[..rows * k], &p, &bias, &mut want, Activation::Relu).unwrap();
+        let mut out = vec![-7.0f32; cap * n];
+        let got = dense_packed_prefix(&x, &p, &bias, &mut out, rows, Activation::Relu).unwrap();
+        assert_eq!(got.len(), rows * n);
+        assert!(
+            got.iter()
+                .zip(&want)
+                .all(|(g, w)| g.to_bits() == w.to_bits()),
+            "rows {rows}"
+        );
+        assert!(
+            out[rows * n..].iter().all(|v| *v == -7.0),
+            "rows {rows}: wrote past the prefix"
+        );
+    }
+    let mut out = vec![0.0f32; cap * n];
+    let x = vec![0.5f32; cap * k];
+    for (xl, ol, arg, needed, actual) in [
+        (2 * k - 1, 2 * n, "x", 2 * k, 2 * k - 1),
+        (2 * k, 2 * n - 1, "out", 2 * n, 2 * n - 1),
+    ] {
+        let e = dense_packed_prefix(&x[..xl], &p, &bias, &mut out[..ol], 2, Activation::Identity)
+            .unwrap_err();
+        assert_eq!((e.function, e.argument), ("dense_packed_prefix", arg));
+        assert_eq!(e.kind, ShapeErrorKind::TooShort { needed, actual });
+    }
+    let e = dense_packed_prefix(&x, &p, &bias[..2], &mut out, 2, Activation::Identity).unwrap_err();
+    assert_eq!((e.function, e.argument), ("dense_packed_prefix", "bias"));
+    assert!(dense_packed_prefix(&x, &p, &bias, &mut out, usize::MAX, Activation::Relu).is_err());
 }
 
 #[test]

@@ -491,8 +491,8 @@ fn weights_in_either_layout_give_the_same_bits() {
                 PackedWeights::with_layout_and_isa(isa, &w_t, k, n, WeightLayout::NeuronsByInputs)
                     .unwrap();
             let (mut oa, mut ot) = (vec![f32::NAN; m * n], vec![f32::NAN; m * n]);
-            nn_kernels::dense_packed(&x, &a, &b, &mut oa, m, Activation::Relu).unwrap();
-            nn_kernels::dense_packed(&x, &t, &b, &mut ot, m, Activation::Relu).unwrap();
+            nn_kernels::dense_packed(&x, &a, &b, &mut oa, Activation::Relu).unwrap();
+            nn_kernels::dense_packed(&x, &t, &b, &mut ot, Activation::Relu).unwrap();
             let ctx = format!("{m}x{k}x{n} on {}", isa.isa());
             assert_bits_eq(&ot, &oa, &ctx);
         }

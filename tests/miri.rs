@@ -43,7 +43,7 @@ fn every_kernel_on_small_inputs() {
     let mut out = vec![f32::NAN; m * n];
     dense(&x, &w, &b, &mut out, m, k, n, Activation::Relu).unwrap();
     let packed = nn_kernels::PackedWeights::new(&w, k, n).unwrap();
-    nn_kernels::dense_packed(&x, &packed, &b, &mut out, m, Activation::Relu).unwrap();
+    nn_kernels::dense_packed(&x, &packed, &b, &mut out, Activation::Relu).unwrap();
     matmul(&x, &w, &mut out, m, k, n).unwrap();
     // One shape per path of the BLIS loops (portable tile: 4 x 8 f32, 4 x 4
     // f64; fallback caches: 32 KiB L1d, so W above 16 KiB is packed): narrow
@@ -72,7 +72,7 @@ fn check_dense<T: nn_kernels::Float>(m: usize, k: usize, n: usize) {
     dense(&x, &w, &b, &mut out, m, k, n, Activation::Identity).unwrap();
     let packed = nn_kernels::PackedWeights::new(&w, k, n).unwrap();
     let mut out_p = vec![T::NAN; m * n];
-    nn_kernels::dense_packed(&x, &packed, &b, &mut out_p, m, Activation::Identity).unwrap();
+    nn_kernels::dense_packed(&x, &packed, &b, &mut out_p, Activation::Identity).unwrap();
     let (want, scale) = nn_kernels::reference::matmul_f64(&x, &w, Some(&b), m, k, n);
     // Any order of the k + 1 additions and multiplies (fused or not) errs by
     // at most gamma_{k+1}(u) times the sum of the terms' magnitudes

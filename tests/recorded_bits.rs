@@ -94,7 +94,7 @@ fn dense_cases<T: Float>(isa: Supported, rec: &mut BTreeMap<String, u64>) {
             rec.insert(format!("{} {name}", isa.isa()), digest(&out));
             let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
             let mut out_p = vec![T::NAN; m * n];
-            dense_packed(&x, &packed, &bias, &mut out_p, m, act).unwrap();
+            dense_packed(&x, &packed, &bias, &mut out_p, act).unwrap();
             assert_eq!(
                 digest(&out_p),
                 digest(&out),

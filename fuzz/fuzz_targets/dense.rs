@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
     // Prepacked weights: the same bits.
     let packed = nn_kernels::PackedWeights::new(w, k, n).unwrap();
     let mut pre = vec![f32::NAN; m * n];
-    nn_kernels::dense_packed(x, &packed, b, &mut pre, m, Activation::Relu).unwrap();
+    nn_kernels::dense_packed(x, &packed, b, &mut pre, Activation::Relu).unwrap();
     assert!(pre.iter().zip(&fused).all(|(a, c)| a.to_bits() == c.to_bits()));
     // The x86 tiers compute exactly the FMA chain.
     if nn_kernels::selected_isa() != nn_kernels::dispatch::Isa::Portable {

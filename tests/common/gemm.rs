@@ -159,7 +159,7 @@ impl GemmTester {
             let r = match entry {
                 Entry::Matmul => matmul_with_isa(isa, x, &w, out, m, k, n),
                 Entry::Dense(act) => dense_with_isa(isa, x, &w, &bias, out, (m, k, n), act),
-                Entry::Packed(act) => dense_packed(x, &packed, &bias, out, m, act),
+                Entry::Packed(act) => dense_packed(x, &packed, &bias, out, act),
                 Entry::PortableBlis(act) => dense_portable_blis(x, &w, &bias, out, (m, k, n), act),
             };
             r.unwrap_or_else(|e| panic!("{what} {entry:?}: {e}"));
@@ -187,7 +187,7 @@ impl GemmTester {
                 let r = match entry {
                     Entry::Matmul => matmul_with_isa(isa, xg, wg, out, m, k, n),
                     Entry::Dense(act) => dense_with_isa(isa, xg, wg, bg, out, (m, k, n), act),
-                    Entry::Packed(act) => dense_packed(xg, &packed, bg, out, m, act),
+                    Entry::Packed(act) => dense_packed(xg, &packed, bg, out, act),
                     Entry::PortableBlis(act) => {
                         dense_portable_blis(xg, wg, bg, out, (m, k, n), act)
                     }

@@ -211,7 +211,7 @@ macro_rules! families {
                             black_box(&*oo);
                         },
                         &mut || {
-                            new::dense_packed(x, &np, &b, on, m, na).unwrap();
+                            new::dense_packed(x, &np, &b, on, na).unwrap();
                             black_box(&*on);
                         },
                     );
