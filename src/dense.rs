@@ -403,7 +403,7 @@ impl<T: Float> PartialEq for Dense<T> {
 impl<T: Float> Dense<T> {
     /// A layer with weights `0.01 * N(0, 1)` drawn in row-major
     /// (`inputs x neurons`) order and zero biases, as the chapter's
-    /// `Layer_Dense(inputs, neurons)`. With [`crate::rng::NumpyRandomState`]
+    /// `Layer_Dense(inputs, neurons)`. With `rng::NumpyRandomState`
     /// the weights are NumPy's, bit for bit (for `f64`).
     ///
     /// # Panics

@@ -2,17 +2,55 @@
 //!
 //! CPU kernels for neural-network forward passes: the dense layer (matrix
 //! multiply with bias and ReLU in one call), ReLU and its relatives, and a
-//! batch softmax over rows, for `f32` and `f64`, behind a plain slice API.
+//! batch softmax (and log-softmax) over rows, for `f32` and `f64`, behind a
+//! plain slice API.
 //!
 //! Every function takes row-major slices plus their shapes, checks the shapes
 //! before touching data, and returns a [`ShapeError`] instead of panicking.
-//! Special values follow NumPy (see [`softmax`] and [`relu`]).
+//! Special values follow NumPy (see [`softmax_rows`] and [`relu`]).
 //!
-//! The crate grew out of a two-layer network's forward pass in NumPy (spiral
-//! data, `Dense(2, 3)`, ReLU, `Dense(3, 3)`, softmax, argmax), and reproduces
-//! it exactly with [`rng::NumpyRandomState`]:
+//! ## Inference
+//! Pack each layer's weights once ([`PackedWeights`], from NumPy's
+//! `inputs x neurons` or PyTorch's and ONNX's `neurons x inputs`), then run
+//! batches through [`dense_packed`] (or [`dense_packed_prefix`], into
+//! buffers sized once for the largest batch), [`softmax_rows_inplace`] and
+//! [`argmax_rows`]. Large calls split across rayon's threads;
+//! [`with_parallelism`] keeps a scope on the calling thread:
 //!
 //! ```
+//! use nn_kernels::{
+//!     Activation, PackedWeights, Parallelism, WeightLayout, argmax_rows, dense_packed_prefix,
+//!     softmax_rows_inplace, with_parallelism,
+//! };
+//! // A 2 -> 2 -> 2 classifier with weights as PyTorch stores them (out x in).
+//! let w1 = PackedWeights::with_layout(&[1.0f32, -1.0, -1.0, 1.0], 2, 2, WeightLayout::NeuronsByInputs)?;
+//! let w2 = PackedWeights::with_layout(&[1.0f32, 0.0, 0.0, 1.0], 2, 2, WeightLayout::NeuronsByInputs)?;
+//! let (b1, b2) = ([0.0f32; 2], [0.0f32; 2]);
+//! // Buffers for the largest batch, reused by every call.
+//! const MAX_BATCH: usize = 256;
+//! let (mut hidden, mut probs) = (vec![0.0; MAX_BATCH * 2], vec![0.0; MAX_BATCH * 2]);
+//! let mut classes = vec![0; MAX_BATCH];
+//!
+//! let batch = [3.0f32, 1.0, /**/ 0.0, 2.0]; // two samples
+//! let rows = batch.len() / 2;
+//! with_parallelism(Parallelism::Serial, || {
+//!     let h = dense_packed_prefix(&batch, &w1, &b1, &mut hidden, rows, Activation::Relu)?;
+//!     let p = dense_packed_prefix(h, &w2, &b2, &mut probs, rows, Activation::Identity)?;
+//!     softmax_rows_inplace(p, 2)?;
+//!     argmax_rows(p, &mut classes[..rows], 2)
+//! })?;
+//! assert_eq!(classes[..rows], [0, 1]);
+//! # Ok::<(), nn_kernels::ShapeError>(())
+//! ```
+//!
+//! ## The chapter
+//! The crate grew out of a two-layer network's forward pass in NumPy (spiral
+//! data, `Dense(2, 3)`, ReLU, `Dense(3, 3)`, softmax, argmax), and reproduces
+//! it exactly with `rng::NumpyRandomState` (the default `chapter` feature
+//! holds these helpers):
+//!
+//! ```
+//! # #[cfg(feature = "chapter")] {
 //! use nn_kernels::{argmax_rows, relu_inplace, softmax_rows_inplace, spiral_data, Dense};
 //! use nn_kernels::rng::NumpyRandomState;
 //!
@@ -31,8 +69,17 @@
 //!
 //! let mut classes = vec![0; 300];
 //! argmax_rows(&probs, &mut classes, 3)?;
+//! # }
 //! # Ok::<(), nn_kernels::ShapeError>(())
 //! ```
+//!
+//! ## Features
+//! - `rayon` (default): large calls split across rayon's threads (see
+//!   [`Parallelism`]); without it rayon is not compiled and every call runs
+//!   on the calling thread.
+//! - `chapter` (default): the textbook's helpers, `spiral_data`,
+//!   `linspace`, `numpy_print`, `rng::NumpyRandomState`, `rng::default_rng`;
+//!   without it `rand` and `rand_xoshiro` are not compiled.
 //!
 //! ## Instruction sets
 //! Each kernel runs on AVX-512, AVX2 + FMA or the build's baseline
@@ -56,11 +103,13 @@
 //! "Extending" section lists the files.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod activation;
 mod argmax;
 pub mod cache;
-pub mod data;
+#[cfg(feature = "chapter")]
+mod data;
 mod dense;
 pub mod dispatch;
 mod error;
@@ -68,6 +117,8 @@ mod exp;
 mod float;
 pub mod gemm;
 mod io;
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub mod numpy_print;
 pub mod reference;
 pub mod rng;
@@ -75,25 +126,34 @@ mod simd;
 pub mod softmax;
 mod threads;
 
+// Each item's page is in its module, which documents the family (the
+// special-value tables, the accuracy bounds); the root lists it as a
+// re-export (`no_inline`), so no item is documented under two paths.
+#[doc(no_inline)]
 pub use activation::{
     Activation, relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace,
 };
 pub use argmax::argmax_rows;
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub use data::{Spiral, linspace, spiral_data};
 #[doc(hidden)]
 pub use dense::dense_with_isa;
 pub use dense::{Dense, PackedWeights, WeightLayout, dense, dense_packed, dense_packed_prefix};
+#[doc(no_inline)]
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
 #[doc(hidden)]
 pub use exp::{EXP_F32_LO, EXP_F32_MAX_ULPS, EXP_F64_LO, EXP_F64_MAX_ULPS};
 pub use float::Float;
+#[doc(no_inline)]
 pub use gemm::matmul;
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+#[doc(no_inline)]
 pub use softmax::{
     log_softmax_rows, log_softmax_rows_inplace, log_softmax_rows_masked,
     log_softmax_rows_masked_inplace, softmax_rows, softmax_rows_inplace, softmax_rows_masked,

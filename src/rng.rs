@@ -1,15 +1,21 @@
 //! Random numbers for weights and data.
 //!
-//! Any [`rand`] generator can draw the crate's normals through
-//! [`GaussianSource`]; the default is [`DefaultRng`] (Xoshiro256++), seeded from
-//! a `u64` with [`default_rng`]. [`NumpyRandomState`] reproduces NumPy's
-//! legacy `np.random` stream bit for bit, so the chapter's numbers come out
-//! exactly.
+//! [`Dense::new`](crate::Dense::new) draws its weights from any
+//! [`GaussianSource`]. With the default `chapter` feature, every `rand`
+//! generator is one; the default is `DefaultRng` (Xoshiro256++), seeded
+//! from a `u64` with `default_rng`, and `NumpyRandomState` reproduces
+//! NumPy's legacy `np.random` stream bit for bit, so the chapter's numbers
+//! come out exactly. Without the feature only the trait is here, and
+//! `rand` is not compiled: implement it for your own generator, or build
+//! layers from stored weights with [`Dense::from_parts`](crate::Dense::from_parts).
 
+#[cfg(feature = "chapter")]
 use rand::SeedableRng;
 
 /// The crate's default generator: Xoshiro256++, fast and statistically sound
 /// (not for cryptography).
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub type DefaultRng = rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The default generator seeded from a `u64` (through SplitMix64, so nearby
@@ -20,21 +26,40 @@ pub type DefaultRng = rand_xoshiro::Xoshiro256PlusPlus;
 /// let (mut a, mut b) = (default_rng(7), default_rng(7));
 /// assert_eq!(a.next_gaussian(), b.next_gaussian());
 /// ```
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub fn default_rng(seed: u64) -> DefaultRng {
     DefaultRng::seed_from_u64(seed)
 }
 
 /// A source of standard normal deviates, N(0, 1).
 ///
-/// Implemented for every [`rand::Rng`] (Marsaglia's polar method on 53-bit
-/// uniforms; the second value of each pair is dropped, since a blanket
-/// implementation has nowhere to keep it) and for [`NumpyRandomState`] (NumPy's
-/// legacy `randn`, with its cached second value).
+/// With the `chapter` feature, implemented for every `rand::Rng`
+/// (Marsaglia's polar method on 53-bit uniforms; the second value of each
+/// pair is dropped, since a blanket implementation has nowhere to keep it)
+/// and for `NumpyRandomState` (NumPy's legacy `randn`, with its cached
+/// second value). Any other generator can implement it:
+///
+/// ```
+/// use nn_kernels::{Dense, rng::GaussianSource};
+/// /// Not random: enough to show the trait (a real source returns N(0, 1)).
+/// struct Alternating(f64);
+/// impl GaussianSource for Alternating {
+///     fn next_gaussian(&mut self) -> f64 {
+///         self.0 = -self.0;
+///         self.0
+///     }
+/// }
+/// let layer = Dense::<f32>::new(2, 2, &mut Alternating(1.0)); // 0.01 * draws
+/// assert_eq!(layer.weights(), [-0.01, 0.01, -0.01, 0.01]);
+/// ```
 pub trait GaussianSource {
     /// The next standard normal deviate.
     fn next_gaussian(&mut self) -> f64;
 }
 
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 impl<R: rand::Rng + ?Sized> GaussianSource for R {
     fn next_gaussian(&mut self) -> f64 {
         // 53 random bits scaled into [0, 1).
@@ -45,6 +70,7 @@ impl<R: rand::Rng + ?Sized> GaussianSource for R {
 
 /// Marsaglia's polar method, in NumPy's exact operation order: returns
 /// `(f * x1, f * x2)`; NumPy hands out the second and caches the first.
+#[cfg(feature = "chapter")]
 fn polar_pair(mut uniform: impl FnMut() -> f64) -> (f64, f64) {
     loop {
         let x1 = 2.0 * uniform() - 1.0;
@@ -57,7 +83,9 @@ fn polar_pair(mut uniform: impl FnMut() -> f64) -> (f64, f64) {
     }
 }
 
+#[cfg(feature = "chapter")]
 const MT_N: usize = 624;
+#[cfg(feature = "chapter")]
 const MT_M: usize = 397;
 
 /// NumPy's legacy `np.random.RandomState` (MT19937), bit for bit:
@@ -75,6 +103,8 @@ const MT_M: usize = 397;
 /// assert_eq!(rng.randn(), 1.764052345967664); // np.random.randn()
 /// assert_eq!(rng.randn(), 0.4001572083672233);
 /// ```
+#[cfg(feature = "chapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 #[derive(Clone)]
 pub struct NumpyRandomState {
     key: [u32; MT_N],
@@ -82,6 +112,7 @@ pub struct NumpyRandomState {
     gauss: Option<f64>,
 }
 
+#[cfg(feature = "chapter")]
 impl std::fmt::Debug for NumpyRandomState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NumpyRandomState")
@@ -91,6 +122,7 @@ impl std::fmt::Debug for NumpyRandomState {
     }
 }
 
+#[cfg(feature = "chapter")]
 impl NumpyRandomState {
     /// A generator in the state `np.random.seed(seed)` leaves (any `u32`).
     pub fn new(seed: u32) -> Self {
@@ -163,6 +195,7 @@ impl NumpyRandomState {
     }
 }
 
+#[cfg(feature = "chapter")]
 impl GaussianSource for NumpyRandomState {
     fn next_gaussian(&mut self) -> f64 {
         self.randn()
