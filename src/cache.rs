@@ -11,6 +11,11 @@
 use std::sync::OnceLock;
 
 /// Sizes of the data caches one core sees, in bytes.
+///
+/// ```
+/// let c = nn_kernels::cache::caches();
+/// assert!(c.l1d > 0 && c.l2 >= c.l1d && c.l3_sharing >= 1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caches {
     /// Level-1 data cache of one core.
@@ -28,6 +33,11 @@ impl Caches {
     /// Sizes assumed when the CPU reports none: 32 KiB L1d, 1 MiB L2,
     /// 8 MiB L3 shared by 8, a common desktop/server core of the last
     /// decade.
+    ///
+    /// ```
+    /// use nn_kernels::cache::Caches;
+    /// assert_eq!(Caches::FALLBACK.l3_share(), 1 << 20); // 8 MiB over 8
+    /// ```
     pub const FALLBACK: Caches = Caches {
         l1d: 32 << 10,
         l2: 1 << 20,
@@ -36,6 +46,13 @@ impl Caches {
     };
 
     /// This core's share of the L3 (the L2 size if there is no L3).
+    ///
+    /// ```
+    /// use nn_kernels::cache::Caches;
+    /// let c = Caches { l1d: 48 << 10, l2: 1 << 20, l3: 32 << 20, l3_sharing: 16 };
+    /// assert_eq!(c.l3_share(), 2 << 20);
+    /// assert_eq!(Caches { l3: 0, ..c }.l3_share(), 1 << 20); // no L3: the L2
+    /// ```
     pub fn l3_share(&self) -> usize {
         if self.l3 == 0 {
             self.l2

@@ -42,6 +42,13 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 }
 
 /// The spiral data set: `points` samples of each of `classes` classes.
+///
+/// ```
+/// let data = nn_kernels::spiral_data::<f32, _>(5, 2, 0.0, &mut nn_kernels::rng::default_rng(0))?;
+/// assert_eq!((data.x.len(), data.y.len()), (2 * 5 * 2, 5 * 2));
+/// assert_eq!(&data.y[4..6], [0, 1]); // 5 samples of class 0, then class 1
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spiral<T> {
     /// Samples, `(points * classes) x 2` row-major: `[r sin 2.5t, r cos 2.5t]`.

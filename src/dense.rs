@@ -131,6 +131,14 @@ impl<T: Float> PackedWeights<T> {
     /// # Panics
     /// If the packed copy (`k` times `n` rounded up to the tile width) needs
     /// more than `isize::MAX` bytes, as any `Vec` of that length would.
+    ///
+    /// ```
+    /// use nn_kernels::PackedWeights;
+    /// let p = PackedWeights::new(&[0.0f32; 6], 3, 2)?;
+    /// assert_eq!((p.k(), p.n()), (3, 2));
+    /// assert!(PackedWeights::new(&[0.0f32; 5], 3, 2).is_err()); // not 3 x 2
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn new(w: &[T], k: usize, n: usize) -> Result<Self, ShapeError> {
         Self::new_with_isa(crate::dispatch::selected(), w, k, n)
     }
@@ -197,22 +205,54 @@ impl<T: Float> PackedWeights<T> {
     }
 
     /// Rows of the weights (inputs per sample).
+    ///
+    /// ```
+    /// let p = nn_kernels::PackedWeights::new(&[0.0f64; 12], 4, 3)?;
+    /// assert_eq!(p.k(), 4);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn k(&self) -> usize {
         self.k
     }
 
     /// Columns of the weights (outputs per sample).
+    ///
+    /// ```
+    /// let p = nn_kernels::PackedWeights::new(&[0.0f64; 12], 4, 3)?;
+    /// assert_eq!(p.n(), 3);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
 
     /// The tier the weights were packed for, which [`dense_packed`] runs on.
+    ///
+    /// ```
+    /// let p = nn_kernels::PackedWeights::new(&[0.0f32; 4], 2, 2)?;
+    /// assert_eq!(p.isa(), nn_kernels::selected_isa());
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn isa(&self) -> Isa {
         self.isa.isa()
     }
 }
 
 /// How a weight matrix of `k` inputs by `n` neurons lies in memory.
+///
+/// ```
+/// use nn_kernels::{Activation, PackedWeights, WeightLayout, dense_packed};
+/// // Input 0 feeds (1, 2) to the two neurons, input 1 feeds (3, 4): the
+/// // same weights as inputs x neurons and as neurons x inputs.
+/// let a = PackedWeights::with_layout(&[1.0f32, 2.0, 3.0, 4.0], 2, 2, WeightLayout::InputsByNeurons)?;
+/// let b = PackedWeights::with_layout(&[1.0f32, 3.0, 2.0, 4.0], 2, 2, WeightLayout::NeuronsByInputs)?;
+/// let (mut ya, mut yb) = ([0.0; 2], [0.0; 2]);
+/// dense_packed(&[1.0, 10.0], &a, &[0.0; 2], &mut ya, Activation::Identity)?;
+/// dense_packed(&[1.0, 10.0], &b, &[0.0; 2], &mut yb, Activation::Identity)?;
+/// assert_eq!(ya, [31.0, 42.0]);
+/// assert_eq!(ya, yb);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightLayout {
     /// `k x n`, row-major: row `i` holds input `i`'s weight for every
@@ -410,6 +450,14 @@ impl<T: Float> Dense<T> {
     /// If `inputs * neurons` overflows `usize`, or the weights or biases
     /// cannot be allocated (more than `isize::MAX` bytes, or the allocator
     /// refuses). [`Dense::try_new`] returns those as errors instead.
+    ///
+    /// ```
+    /// use nn_kernels::{Dense, rng::default_rng};
+    /// let layer = Dense::<f32>::new(2, 3, &mut default_rng(0));
+    /// assert_eq!((layer.inputs(), layer.neurons()), (2, 3));
+    /// assert!(layer.weights().iter().all(|w| *w != 0.0 && w.abs() < 0.1)); // 0.01 * N(0, 1)
+    /// assert_eq!(layer.biases(), [0.0; 3]);
+    /// ```
     pub fn new<R: GaussianSource + ?Sized>(inputs: usize, neurons: usize, rng: &mut R) -> Self {
         match Self::try_new(inputs, neurons, rng) {
             Ok(layer) => layer,
@@ -503,6 +551,16 @@ impl<T: Float> Dense<T> {
     ///
     /// # Errors
     /// [`ShapeError`] if the lengths do not match the dims.
+    ///
+    /// ```
+    /// use nn_kernels::Dense;
+    /// let layer = Dense::from_parts(2, 1, vec![2.0f32, -1.0], vec![0.5])?;
+    /// let mut out = [0.0; 1];
+    /// layer.forward(&[3.0, 4.0], &mut out)?;
+    /// assert_eq!(out, [2.5]); // 3 * 2 + 4 * -1 + 0.5
+    /// assert!(Dense::from_parts(2, 1, vec![2.0f32], vec![0.5]).is_err()); // one weight short
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn from_parts(
         inputs: usize,
         neurons: usize,
@@ -523,22 +581,51 @@ impl<T: Float> Dense<T> {
     }
 
     /// Number of inputs per sample (rows of the weights).
+    ///
+    /// ```
+    /// let layer = nn_kernels::Dense::from_parts(3, 2, vec![0.0f32; 6], vec![0.0; 2])?;
+    /// assert_eq!(layer.inputs(), 3);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn inputs(&self) -> usize {
         self.inputs
     }
 
     /// Number of neurons (outputs per sample, columns of the weights).
+    ///
+    /// ```
+    /// let layer = nn_kernels::Dense::from_parts(3, 2, vec![0.0f32; 6], vec![0.0; 2])?;
+    /// assert_eq!(layer.neurons(), 2);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn neurons(&self) -> usize {
         self.neurons
     }
 
     /// The weights, `inputs x neurons`, row-major.
+    ///
+    /// ```
+    /// let layer = nn_kernels::Dense::from_parts(2, 2, vec![1.0f64, 2.0, 3.0, 4.0], vec![0.0; 2])?;
+    /// assert_eq!(layer.weights()[1], 2.0); // input 0's weight for neuron 1
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn weights(&self) -> &[T] {
         &self.weights
     }
 
     /// The weights, writable. Drops the packed copy [`Dense::prepare`] made,
     /// since it could go stale.
+    ///
+    /// ```
+    /// let mut layer = nn_kernels::Dense::from_parts(1, 2, vec![1.0f32, 2.0], vec![0.0; 2])?;
+    /// layer.prepare();
+    /// layer.weights_mut()[0] = 5.0;
+    /// assert!(!layer.is_prepared()); // the packed copy is dropped
+    /// let mut out = [0.0; 2];
+    /// layer.forward(&[1.0], &mut out)?;
+    /// assert_eq!(out, [5.0, 2.0]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn weights_mut(&mut self) -> &mut [T] {
         self.packed = None;
         &mut self.weights
@@ -567,16 +654,39 @@ impl<T: Float> Dense<T> {
     }
 
     /// Whether [`Dense::prepare`] packed the current weights.
+    ///
+    /// ```
+    /// let mut layer = nn_kernels::Dense::from_parts(1, 1, vec![1.0f32], vec![0.0])?;
+    /// assert!(!layer.is_prepared());
+    /// layer.prepare();
+    /// assert!(layer.is_prepared());
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn is_prepared(&self) -> bool {
         self.packed.is_some()
     }
 
     /// The biases, one per neuron.
+    ///
+    /// ```
+    /// let layer = nn_kernels::Dense::from_parts(1, 2, vec![0.0f32; 2], vec![0.5, -0.5])?;
+    /// assert_eq!(layer.biases(), [0.5, -0.5]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn biases(&self) -> &[T] {
         &self.biases
     }
 
     /// The biases, writable.
+    ///
+    /// ```
+    /// let mut layer = nn_kernels::Dense::from_parts(1, 1, vec![2.0f32], vec![0.0])?;
+    /// layer.biases_mut()[0] = 1.0;
+    /// let mut out = [0.0];
+    /// layer.forward(&[3.0], &mut out)?;
+    /// assert_eq!(out, [7.0]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn biases_mut(&mut self) -> &mut [T] {
         &mut self.biases
     }
@@ -586,6 +696,17 @@ impl<T: Float> Dense<T> {
     ///
     /// # Errors
     /// [`ShapeError`] if `x` is not whole samples or `out` does not fit.
+    ///
+    /// ```
+    /// use nn_kernels::Dense;
+    /// let layer = Dense::from_parts(2, 2, vec![1.0f32, 0.0, 0.0, 1.0], vec![0.0, 1.0])?;
+    /// let x = [1.0, 2.0, /**/ 3.0, 4.0]; // two samples
+    /// let mut out = [0.0; 4];
+    /// layer.forward(&x, &mut out)?;
+    /// assert_eq!(out, [1.0, 3.0, /**/ 3.0, 5.0]);
+    /// assert!(layer.forward(&x[..3], &mut out).is_err()); // not whole samples
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn forward(&self, x: &[T], out: &mut [T]) -> Result<(), ShapeError> {
         self.forward_with(x, out, Activation::Identity)
     }
@@ -594,6 +715,15 @@ impl<T: Float> Dense<T> {
     ///
     /// # Errors
     /// As [`Dense::forward`].
+    ///
+    /// ```
+    /// use nn_kernels::{Activation, Dense};
+    /// let layer = Dense::from_parts(1, 2, vec![1.0f32, -1.0], vec![0.0; 2])?;
+    /// let mut out = [0.0; 2];
+    /// layer.forward_with(&[2.0], &mut out, Activation::Relu)?;
+    /// assert_eq!(out, [2.0, 0.0]);
+    /// # Ok::<(), nn_kernels::ShapeError>(())
+    /// ```
     pub fn forward_with(
         &self,
         x: &[T],

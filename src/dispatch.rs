@@ -62,6 +62,12 @@ macro_rules! tiers {
         $variant:ident = $name:literal, $(#[$cfg:meta])? $tier:path;
     )*) => {
         /// An instruction-set tier of the kernels.
+        ///
+        /// ```
+        /// use nn_kernels::dispatch::Isa;
+        /// assert!(Isa::Portable < Isa::Avx512); // ordered worst first
+        /// assert!(Isa::Portable.supported().is_some()); // on every CPU
+        /// ```
         #[non_exhaustive]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Isa {
@@ -70,10 +76,22 @@ macro_rules! tiers {
 
         impl Isa {
             /// Every tier, worst first.
+            ///
+            /// ```
+            /// use nn_kernels::dispatch::Isa;
+            /// assert_eq!(Isa::ALL[0], Isa::Portable);
+            /// assert!(Isa::ALL.windows(2).all(|w| w[0] < w[1]));
+            /// ```
             pub const ALL: [Isa; [$(Isa::$variant),*].len()] = [$(Isa::$variant),*];
 
             /// The tier's name as `NN_KERNELS_ISA` spells it: `portable`,
             /// `avx2`, `avx512`.
+            ///
+            /// ```
+            /// use nn_kernels::dispatch::Isa;
+            /// assert_eq!(Isa::Avx2.name(), "avx2");
+            /// assert_eq!(Isa::Avx2.to_string(), "avx2");
+            /// ```
             pub fn name(self) -> &'static str {
                 match self {
                     $(Isa::$variant => $name,)*
@@ -139,6 +157,12 @@ tiers! {
 
 impl Isa {
     /// The tier named `name` (as [`Isa::name`] spells it), if any.
+    ///
+    /// ```
+    /// use nn_kernels::dispatch::Isa;
+    /// assert_eq!(Isa::from_name(" AVX512 "), Some(Isa::Avx512));
+    /// assert_eq!(Isa::from_name("sse9"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Isa> {
         Isa::ALL
             .into_iter()
@@ -169,11 +193,23 @@ impl std::fmt::Display for Isa {
 /// CPU ([`Isa::supported`], [`supported_isas`], [`selected_isa`]). The
 /// `*_with_isa` entry points take it, so they can only run a tier the CPU
 /// has.
+///
+/// ```
+/// use nn_kernels::dispatch::{Isa, supported_isas};
+/// let best = supported_isas().last().expect("the portable tier always runs");
+/// assert!(best.isa() >= Isa::Portable);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Supported(Isa);
 
 impl Supported {
     /// The tier.
+    ///
+    /// ```
+    /// use nn_kernels::dispatch::Isa;
+    /// let portable = Isa::Portable.supported().unwrap();
+    /// assert_eq!(portable.isa(), Isa::Portable);
+    /// ```
     pub fn isa(self) -> Isa {
         self.0
     }
@@ -181,6 +217,12 @@ impl Supported {
 
 /// Every tier this CPU supports, worst first (always starts with
 /// [`Isa::Portable`]). Detected once.
+///
+/// ```
+/// let tiers: Vec<_> = nn_kernels::dispatch::supported_isas().map(|s| s.isa()).collect();
+/// assert_eq!(tiers[0], nn_kernels::dispatch::Isa::Portable);
+/// assert!(tiers.contains(&nn_kernels::selected_isa()));
+/// ```
 pub fn supported_isas() -> impl Iterator<Item = Supported> {
     detected().iter().map(|&isa| Supported(isa))
 }

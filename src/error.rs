@@ -3,6 +3,14 @@
 use std::fmt;
 
 /// What was wrong with a shape. Part of [`ShapeError`].
+///
+/// ```
+/// use nn_kernels::ShapeErrorKind;
+/// let mut out = [0.0f32; 3];
+/// let err = nn_kernels::softmax_rows(&[1.0f32; 4], &mut out, 2).unwrap_err();
+/// assert_eq!(err.kind, ShapeErrorKind::Length { expected: 4, actual: 3 });
+/// assert_eq!((err.function, err.argument), ("softmax_rows", "out"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShapeErrorKind {

@@ -26,6 +26,25 @@ mod sealed {
 /// assert_eq!(first_relu(&[-1.0f32]), 0.0);
 /// assert_eq!(first_relu(&[2.5f64]), 2.5);
 /// ```
+///
+/// Its constants and methods are those of `f32` and `f64` (the same values
+/// and the same bits), named so generic code can reach them:
+///
+/// ```
+/// use nn_kernels::Float;
+/// fn check<T: Float>() {
+///     assert_eq!(T::ONE.to_f64() - T::ZERO.to_f64(), 1.0);
+///     assert!(T::NAN.is_nan() && T::INFINITY.to_f64() == -T::NEG_INFINITY.to_f64());
+///     assert_eq!(T::from_f64(-2.0).abs().to_f64(), 2.0);
+///     assert_eq!(T::ZERO.exp().to_f64(), 1.0);
+///     assert_eq!(T::from_f64(2.0).mul_add(T::from_f64(3.0), T::ONE).to_f64(), 7.0);
+///     assert_eq!((T::ONE + T::EPSILON).to_f64() - 1.0, 2f64.powi(1 - T::MANTISSA_DIGITS as i32));
+///     assert!(T::MAX.to_f64() > 3e38);
+///     assert_eq!(T::ONE.to_bits_u64(), if T::NAME == "f32" { 0x3f80_0000 } else { 0x3ff0_0000_0000_0000 });
+/// }
+/// check::<f32>();
+/// check::<f64>();
+/// ```
 pub trait Float:
     sealed::Sealed
     + Copy

@@ -4,16 +4,34 @@
 //! kernel's own precision and give the same bits as the kernels; the
 //! reductions (softmax, matrix product) accumulate in `f64` and return `f64`,
 //! so a kernel's error can be measured against them.
+//!
+//! Public because they are useful beyond the crate's own tests: to check
+//! the kernels on a platform or build the crate was not tested on (the
+//! documented bounds are stated against these), to check a user's own
+//! kernel or model code against the same definitions, and for the fuzz
+//! targets (`fuzz/`), which are a separate crate.
 
 use crate::float::Float;
 
 /// ReLU of one value: `x < 0 ? +0.0 : x` (NumPy's `np.maximum(0, x)`).
+///
+/// ```
+/// use nn_kernels::reference::relu;
+/// assert_eq!(relu(-2.0f32), 0.0);
+/// assert!(relu(-0.0f64).is_sign_negative()); // -0.0 is not < 0
+/// assert!(relu(f32::NAN).is_nan());
+/// ```
 #[inline(always)]
 pub fn relu<T: Float>(x: T) -> T {
     if x < T::ZERO { T::ZERO } else { x }
 }
 
 /// The step function of one value: `x > 0 ? 1 : 0`.
+///
+/// ```
+/// use nn_kernels::reference::step;
+/// assert_eq!([step(-1.0f32), step(0.0), step(2.0), step(f32::NAN)], [0.0, 0.0, 1.0, 0.0]);
+/// ```
 #[inline(always)]
 pub fn step<T: Float>(x: T) -> T {
     if x > T::ZERO { T::ONE } else { T::ZERO }
@@ -21,6 +39,13 @@ pub fn step<T: Float>(x: T) -> T {
 
 /// The sigmoid of one value, in `T`'s precision, overflow-free:
 /// `1 / (1 + e^-x)` for `x >= 0`, `e^x / (1 + e^x)` otherwise (NaN gives NaN).
+///
+/// ```
+/// use nn_kernels::reference::sigmoid;
+/// assert_eq!(sigmoid(0.0f64), 0.5);
+/// assert_eq!(sigmoid(-1000.0f64), 0.0); // no overflow in e^1000
+/// assert!(sigmoid(f32::NAN).is_nan());
+/// ```
 #[inline(always)]
 pub fn sigmoid<T: Float>(x: T) -> T {
     if x >= T::ZERO {
@@ -41,6 +66,13 @@ pub fn sigmoid<T: Float>(x: T) -> T {
 /// `e^hi (1 + lo)`; the sum is compensated (Neumaier). Without both, the
 /// reference itself would err by `|x - max| · u` (8e-14 at `x - max = -700`)
 /// plus `n · u`, more than the kernels it judges.
+///
+/// ```
+/// use nn_kernels::reference::softmax_row_f64;
+/// let p = softmax_row_f64(&[0.0f64, 3f64.ln()], false); // e^x = [1, 3]
+/// assert!((p[0] - 0.25).abs() < 1e-16 && (p[1] - 0.75).abs() < 1e-16);
+/// assert_eq!(softmax_row_f64(&[f32::NEG_INFINITY; 2], true), [0.0, 0.0]);
+/// ```
 pub fn softmax_row_f64<T: Float>(row: &[T], masked: bool) -> Vec<f64> {
     let (x, max) = match row_and_max(row) {
         Ok(v) => v,
@@ -144,6 +176,13 @@ pub fn sum_f64(v: impl IntoIterator<Item = f64>) -> f64 {
 
 /// Index of the row maximum: the first one on ties, and NaN counts as the
 /// maximum at its first position (NumPy's `argmax`). `None` for an empty row.
+///
+/// ```
+/// use nn_kernels::reference::argmax;
+/// assert_eq!(argmax(&[1.0f32, 3.0, 3.0]), Some(1));
+/// assert_eq!(argmax(&[1.0f64, f64::NAN, 9.0]), Some(1));
+/// assert_eq!(argmax::<f32>(&[]), None);
+/// ```
 pub fn argmax<T: Float>(row: &[T]) -> Option<usize> {
     let mut best = 0;
     for (i, &v) in row.iter().enumerate() {
@@ -164,6 +203,13 @@ pub fn argmax<T: Float>(row: &[T]) -> Option<usize> {
 ///
 /// # Panics
 /// If the slices are shorter than the dims say (this is a test oracle).
+///
+/// ```
+/// use nn_kernels::reference::matmul_f64;
+/// // [1 -2] . [[3], [4]] + [1] = -4, scale |3| + |-8| + |1| = 12
+/// let (c, scale) = matmul_f64(&[1.0f32, -2.0], &[3.0, 4.0], Some(&[1.0]), 1, 2, 1);
+/// assert_eq!((c[0], scale[0]), (-4.0, 12.0));
+/// ```
 pub fn matmul_f64<T: Float>(
     a: &[T],
     b: &[T],
@@ -197,6 +243,12 @@ pub fn matmul_f64<T: Float>(
 /// fma(x[i][p], w[p][j], acc)` for `p = 0, 1, .., k - 1`, then ReLU if
 /// `relu`. Those tiers give these bits for every shape, blocking and thread
 /// count; the tests compare them bit for bit.
+///
+/// ```
+/// use nn_kernels::reference::dense_fma_chain;
+/// let y = dense_fma_chain(&[1.0f32, -2.0], &[3.0, 4.0], Some(&[1.0]), true, (1, 2, 1));
+/// assert_eq!(y, [0.0]); // relu(1 + 3 - 8)
+/// ```
 pub fn dense_fma_chain<T: Float>(
     x: &[T],
     w: &[T],

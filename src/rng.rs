@@ -14,6 +14,13 @@ use rand::SeedableRng;
 
 /// The crate's default generator: Xoshiro256++, fast and statistically sound
 /// (not for cryptography).
+///
+/// ```
+/// use nn_kernels::rng::{DefaultRng, GaussianSource};
+/// use rand::SeedableRng;
+/// let mut rng = DefaultRng::seed_from_u64(7);
+/// assert!(rng.next_gaussian().is_finite());
+/// ```
 #[cfg(feature = "chapter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub type DefaultRng = rand_xoshiro::Xoshiro256PlusPlus;
@@ -125,6 +132,12 @@ impl std::fmt::Debug for NumpyRandomState {
 #[cfg(feature = "chapter")]
 impl NumpyRandomState {
     /// A generator in the state `np.random.seed(seed)` leaves (any `u32`).
+    ///
+    /// ```
+    /// use nn_kernels::rng::NumpyRandomState;
+    /// let mut rng = NumpyRandomState::new(0); // np.random.seed(0)
+    /// assert_eq!(rng.random_sample(), 0.5488135039273248); // np.random.random_sample()
+    /// ```
     pub fn new(seed: u32) -> Self {
         let mut rng = NumpyRandomState {
             key: [0; MT_N],
@@ -136,6 +149,15 @@ impl NumpyRandomState {
     }
 
     /// Re-seeds, as `np.random.seed(seed)`: the cached gaussian is dropped.
+    ///
+    /// ```
+    /// use nn_kernels::rng::NumpyRandomState;
+    /// let mut rng = NumpyRandomState::new(0);
+    /// let first = rng.randn();
+    /// rng.randn();
+    /// rng.seed(0);
+    /// assert_eq!(rng.randn(), first);
+    /// ```
     pub fn seed(&mut self, seed: u32) {
         // MT19937's init_genrand, as NumPy's mt19937_seed.
         let mut s = seed;
@@ -163,6 +185,14 @@ impl NumpyRandomState {
     }
 
     /// The next 32 random bits (MT19937's `genrand_int32`).
+    ///
+    /// ```
+    /// use nn_kernels::rng::NumpyRandomState;
+    /// let (mut a, mut b) = (NumpyRandomState::new(3), NumpyRandomState::new(3));
+    /// // random_sample is built from two words: 27 and 26 of their high bits.
+    /// let (hi, lo) = (a.next_u32() >> 5, a.next_u32() >> 6);
+    /// assert_eq!(b.random_sample(), (hi as f64 * 67108864.0 + lo as f64) / 9007199254740992.0);
+    /// ```
     pub fn next_u32(&mut self) -> u32 {
         if self.pos == MT_N {
             self.twist();
@@ -177,6 +207,13 @@ impl NumpyRandomState {
 
     /// A uniform double in `[0, 1)` with 53 random bits, as
     /// `np.random.random_sample()`.
+    ///
+    /// ```
+    /// use nn_kernels::rng::NumpyRandomState;
+    /// let mut rng = NumpyRandomState::new(0);
+    /// let u: Vec<f64> = (0..1000).map(|_| rng.random_sample()).collect();
+    /// assert!(u.iter().all(|v| (0.0..1.0).contains(v)));
+    /// ```
     pub fn random_sample(&mut self) -> f64 {
         let a = (self.next_u32() >> 5) as f64;
         let b = (self.next_u32() >> 6) as f64;
@@ -185,6 +222,13 @@ impl NumpyRandomState {
 
     /// A standard normal deviate, as NumPy's legacy `np.random.randn()`
     /// (polar method; every second call returns the cached value).
+    ///
+    /// ```
+    /// use nn_kernels::rng::NumpyRandomState;
+    /// let mut rng = NumpyRandomState::new(0);
+    /// let z: Vec<f64> = (0..3).map(|_| rng.randn()).collect();
+    /// assert_eq!(z, [1.764052345967664, 0.4001572083672233, 0.9787379841057392]); // np.random.randn(3)
+    /// ```
     pub fn randn(&mut self) -> f64 {
         if let Some(g) = self.gauss.take() {
             return g;

@@ -224,6 +224,12 @@ pub fn step_with_isa<T: Float>(isa: Supported, x: &[T], out: &mut [T]) -> Result
 }
 
 /// [`step`] in place.
+///
+/// ```
+/// let mut x = [-1.0f32, 0.0, 0.5];
+/// nn_kernels::step_inplace(&mut x);
+/// assert_eq!(x, [0.0, 0.0, 1.0]);
+/// ```
 pub fn step_inplace<T: Float>(x: &mut [T]) {
     step_inplace_with_isa(dispatch::selected(), x);
 }
@@ -268,6 +274,12 @@ pub fn sigmoid_with_isa<T: Float>(
 }
 
 /// [`sigmoid`] in place.
+///
+/// ```
+/// let mut x = [0.0f64, f64::INFINITY, f64::NEG_INFINITY];
+/// nn_kernels::sigmoid_inplace(&mut x);
+/// assert_eq!(x, [0.5, 1.0, 0.0]);
+/// ```
 pub fn sigmoid_inplace<T: Float>(x: &mut [T]) {
     sigmoid_inplace_with_isa(dispatch::selected(), x);
 }

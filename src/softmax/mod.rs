@@ -174,6 +174,14 @@ pub fn softmax_rows_masked<T: Float>(
 ///
 /// # Errors
 /// As [`softmax_rows_inplace`].
+///
+/// ```
+/// let ninf = f32::NEG_INFINITY;
+/// let mut x = [ninf, ninf, /**/ 0.0, ninf]; // the first row fully masked
+/// nn_kernels::softmax_rows_masked_inplace(&mut x, 2)?;
+/// assert_eq!(x, [0.0, 0.0, /**/ 1.0, 0.0]);
+/// # Ok::<(), nn_kernels::ShapeError>(())
+/// ```
 pub fn softmax_rows_masked_inplace<T: Float>(x: &mut [T], cols: usize) -> Result<(), ShapeError> {
     softmax_rows_inplace_with_isa(dispatch::selected(), x, cols, true)
 }
