@@ -80,6 +80,7 @@
 //! - `chapter` (default): the textbook's helpers, `spiral_data`,
 //!   `linspace`, `numpy_print`, `rng::NumpyRandomState`, `rng::default_rng`;
 //!   without it `rand` and `rand_xoshiro` are not compiled.
+//! - `ndarray` (off by default): `nd`, the kernels on `ndarray` views.
 //!
 //! ## Instruction sets
 //! Each kernel runs on AVX-512, AVX2 + FMA or the build's baseline
@@ -117,6 +118,9 @@ mod exp;
 mod float;
 pub mod gemm;
 mod io;
+#[cfg(feature = "ndarray")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
+pub mod nd;
 #[cfg(feature = "chapter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub mod numpy_print;
