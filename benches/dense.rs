@@ -10,7 +10,11 @@
 //!   memory traffic);
 //! - the chapter's whole forward pass (300 spiral samples: Dense(2, 3),
 //!   ReLU, Dense(3, 3), softmax, argmax), samples per second;
-//! - the threshold measurement behind `gemm::PAR_MIN_MACS_PER_LANE`.
+//! - the threshold measurement behind `gemm::PAR_MIN_MACS_PER_LANE`;
+//! - serial mode (`serial_mlp_f32`): a 784 -> 128 -> 10 pass for one sample
+//!   in a `with_parallelism(Serial, ..)` scope, without it, and inside a
+//!   one-thread pool's `install` (the only way before `Parallelism`),
+//!   against its kernel calls timed alone.
 //!
 //! `cargo bench --bench dense`; filter with a regex, e.g.
 //! `cargo bench --bench dense -- 'dense_f32/avx512'`.
@@ -233,5 +237,51 @@ fn threshold(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, fma_peak, dense, chapters, threshold);
+/// Serial mode's cost: one sample through 784 -> 128 (ReLU) -> 10,
+/// softmax and argmax, with packed weights, in a
+/// `with_parallelism(Serial, ..)` scope (`pass/serial`), with no scope
+/// (`pass/default`: every call is below its threshold, so also serial), and
+/// inside a one-thread pool's `install` (`pass/install_1t`); and each of
+/// its kernel calls alone (`part/*`), whose sum the serial pass should not
+/// exceed by more than 10%.
+fn serial_mlp(c: &mut Criterion) {
+    use nn_kernels::{Parallelism, argmax_rows, softmax_rows_inplace, with_parallelism};
+    let (k, h, n) = (784, 128, 10);
+    let w1 = PackedWeights::new(&data::<f32>(k * h, 1), k, h).unwrap();
+    let w2 = PackedWeights::new(&data::<f32>(h * n, 2), h, n).unwrap();
+    let (b1, b2, x) = (data::<f32>(h, 3), data::<f32>(n, 4), data::<f32>(k, 5));
+    let (mut hid, mut out, mut class) = (vec![0.0f32; h], vec![0.0f32; n], [0usize; 1]);
+    let pass = |hid: &mut [f32], out: &mut [f32], class: &mut [usize]| {
+        dense_packed(black_box(&x), &w1, &b1, hid, Activation::Relu).unwrap();
+        dense_packed(hid, &w2, &b2, out, Activation::Identity).unwrap();
+        softmax_rows_inplace(out, n).unwrap();
+        argmax_rows(out, class, n).unwrap();
+    };
+    let mut g = c.benchmark_group("serial_mlp_f32");
+    g.bench_function("pass/serial", |b| {
+        b.iter(|| with_parallelism(Parallelism::Serial, || pass(&mut hid, &mut out, &mut class)))
+    });
+    g.bench_function("pass/default", |b| {
+        b.iter(|| pass(&mut hid, &mut out, &mut class))
+    });
+    let one = pool(1);
+    g.bench_function("pass/install_1t", |b| {
+        b.iter(|| one.install(|| pass(&mut hid, &mut out, &mut class)))
+    });
+    g.bench_function("part/dense_784x128_relu", |b| {
+        b.iter(|| dense_packed(black_box(&x), &w1, &b1, &mut hid, Activation::Relu).unwrap())
+    });
+    g.bench_function("part/dense_128x10", |b| {
+        b.iter(|| dense_packed(black_box(&hid), &w2, &b2, &mut out, Activation::Identity).unwrap())
+    });
+    g.bench_function("part/softmax_argmax_10", |b| {
+        b.iter(|| {
+            softmax_rows_inplace(black_box(&mut out), n).unwrap();
+            argmax_rows(&out, &mut class, n).unwrap();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, fma_peak, dense, chapters, threshold, serial_mlp);
 criterion_main!(benches);

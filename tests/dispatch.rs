@@ -1,6 +1,8 @@
 //! The instruction-set dispatch: detection, the `NN_KERNELS_ISA` cap, and the
 //! tokens that keep a tier off a CPU that lacks it.
 
+mod common;
+
 use nn_kernels::dispatch::{Isa, selected_isa, supported_isas};
 
 #[test]
@@ -51,7 +53,7 @@ fn env_var_caps_the_tier() {
         ("AVX512", best),
         ("nonsense", best),
     ] {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
+        let out = common::rerun_self()
             .args([
                 "--exact",
                 "child_reports_selected_isa",

@@ -39,7 +39,7 @@ fn argmax_stays_inside_its_buffers() {
 #[test]
 fn guard_pages_catch_an_access_one_past_either_end() {
     for edge in ["end", "start"] {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
+        let out = common::rerun_self()
             .args(["--exact", "child_reads_past_the_end", "--test-threads=1"])
             .env("NN_KERNELS_GUARD_CHILD", edge)
             .output()

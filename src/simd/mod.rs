@@ -382,7 +382,6 @@ pub(crate) use x86_shared_methods;
 
 /// Checks a `permute` call's indices: `LANES` of them (any values: the
 /// permutes use each index's low bits only).
-#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn check_permute(idx: &[i32], lanes: usize) {
     assert_eq!(idx.len(), lanes);

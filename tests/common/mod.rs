@@ -262,3 +262,27 @@ pub fn assert_exp_ulps(
          accuracy got worse"
     );
 }
+
+/// The environment variable holding the runner cargo runs this target's
+/// binaries with, for the targets CI runs under an emulator.
+#[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+const RUNNER_VAR: Option<&str> = Some("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER");
+#[cfg(not(all(target_arch = "aarch64", target_os = "linux")))]
+const RUNNER_VAR: Option<&str> = None;
+
+/// A command that runs this test binary again, as cargo ran it: through
+/// the target's runner when one is set (CI's aarch64 job runs the tests
+/// under `qemu-aarch64`, which cannot start an aarch64 binary by itself).
+pub fn rerun_self() -> std::process::Command {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let runner = RUNNER_VAR.and_then(|v| std::env::var(v).ok());
+    let mut words = runner.iter().flat_map(|r| r.split_whitespace());
+    match words.next() {
+        Some(program) => {
+            let mut c = std::process::Command::new(program);
+            c.args(words).arg(exe);
+            c
+        }
+        None => std::process::Command::new(exe),
+    }
+}
