@@ -109,7 +109,9 @@ pub fn dense_with_isa<T: Float>(
 /// assert_eq!(out, [9.5, 11.5]);
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
-#[derive(Debug, Clone)]
+/// Equal when packed for the same tier from the same weights, whatever
+/// layout they came in: the packed data are compared.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PackedWeights<T: Float> {
     isa: Supported,
     k: usize,

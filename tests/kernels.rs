@@ -494,6 +494,9 @@ fn weights_in_either_layout_give_the_same_bits() {
             let t =
                 PackedWeights::with_layout_and_isa(isa, &w_t, k, n, WeightLayout::NeuronsByInputs)
                     .unwrap();
+            // The same packed data, so every call does the same work (the
+            // same speed) as well as giving the same bits.
+            assert!(a == t, "{m}x{k}x{n} on {}: packed data differ", isa.isa());
             let (mut oa, mut ot) = (vec![f32::NAN; m * n], vec![f32::NAN; m * n]);
             nn_kernels::dense_packed(&x, &a, &b, &mut oa, Activation::Relu).unwrap();
             nn_kernels::dense_packed(&x, &t, &b, &mut ot, Activation::Relu).unwrap();
