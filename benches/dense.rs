@@ -21,8 +21,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::dispatch::{Supported, supported_isas};
+use nn_kernels::internals;
 use nn_kernels::rng::NumpyRandomState;
-use nn_kernels::{Activation, Dense, Float, PackedWeights, dense_packed, dense_with_isa};
+use nn_kernels::{Activation, Dense, Float, PackedWeights, Weights, dense_packed};
 use std::hint::black_box;
 
 mod common;
@@ -72,10 +73,13 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize, usize)]) {
                 &[1]
             };
             let name = isa.isa().name();
-            let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+            let packed =
+                internals::pack(isa, Weights::inputs_by_neurons(&w, k, n).unwrap()).unwrap();
             for &t in threads {
-                let run =
-                    |o: &mut [T], act| dense_with_isa(isa, &x, &w, &bias, o, dims, act).unwrap();
+                let run = |o: &mut [T], act| {
+                    let w = Weights::inputs_by_neurons(&w, dims.1, dims.2).unwrap();
+                    internals::dense(isa, &x, w, &bias, o, act).unwrap()
+                };
                 bench(name.to_string(), t, &mut |o| run(o, Activation::Identity));
                 if isa != best {
                     continue;
@@ -247,8 +251,10 @@ fn threshold(c: &mut Criterion) {
 fn serial_mlp(c: &mut Criterion) {
     use nn_kernels::{Parallelism, argmax_rows, softmax_rows_inplace, with_parallelism};
     let (k, h, n) = (784, 128, 10);
-    let w1 = PackedWeights::new(&data::<f32>(k * h, 1), k, h).unwrap();
-    let w2 = PackedWeights::new(&data::<f32>(h * n, 2), h, n).unwrap();
+    let w1 = data::<f32>(k * h, 1);
+    let w1 = PackedWeights::new(Weights::inputs_by_neurons(&w1, k, h).unwrap()).unwrap();
+    let w2 = data::<f32>(h * n, 2);
+    let w2 = PackedWeights::new(Weights::inputs_by_neurons(&w2, h, n).unwrap()).unwrap();
     let (b1, b2, x) = (data::<f32>(h, 3), data::<f32>(n, 4), data::<f32>(k, 5));
     let (mut hid, mut out, mut class) = (vec![0.0f32; h], vec![0.0f32; n], [0usize; 1]);
     let pass = |hid: &mut [f32], out: &mut [f32], class: &mut [usize]| {

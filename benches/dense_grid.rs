@@ -37,8 +37,8 @@ use common::{
     matrixmultiply_dense as yardstick,
 };
 use nn_kernels::dispatch::{Isa, Supported, supported_isas};
-use nn_kernels::gemm::tile_dims;
-use nn_kernels::{Activation, Float, PackedWeights, dense_packed, dense_with_isa};
+use nn_kernels::internals::{self, tile_dims};
+use nn_kernels::{Activation, Float, Weights, dense_packed};
 use std::fmt::Write as _;
 
 const MS: [usize; 12] = [1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 300, 1024];
@@ -95,12 +95,13 @@ fn measure<T: Float>(
     reps: usize,
 ) -> ([f64; 4], f64) {
     let (x, w, bias) = (&ops.x[..m * k], &ops.w[..k * n], &ops.bias[..n]);
-    let packed = PackedWeights::new_with_isa(isa, w, k, n).unwrap();
+    let packed = internals::pack(isa, Weights::inputs_by_neurons(w, k, n).unwrap()).unwrap();
     let out = std::cell::RefCell::new(&mut ops.out[..m * n]);
     let dims = (m, k, n);
     let ours = |act| {
         let mut o = out.borrow_mut();
-        dense_with_isa(isa, x, w, bias, &mut o, dims, act).unwrap();
+        let w = Weights::inputs_by_neurons(w, dims.1, dims.2).unwrap();
+        internals::dense(isa, x, w, bias, &mut o, act).unwrap();
         keep(&*o);
     };
     let ours_packed = |act| {
@@ -470,13 +471,12 @@ fn two_vs_one<T: Float>(
     let mut time = |pool: &rayon::ThreadPool| {
         pool.install(|| {
             let mut call = || {
-                dense_with_isa(
+                internals::dense(
                     isa,
                     &x,
-                    &w,
+                    Weights::inputs_by_neurons(&w, k, n).unwrap(),
                     &bias,
                     &mut out,
-                    (m, k, n),
                     Activation::Identity,
                 )
                 .unwrap();
@@ -545,8 +545,8 @@ fn targets(args: &Args) {
             data::<f32>(128, 3),
         );
         let (w2, b2) = (data::<f32>(128 * 10, 4), data::<f32>(10, 5));
-        let p1 = PackedWeights::new_with_isa(isa, &w1, 784, 128).unwrap();
-        let p2 = PackedWeights::new_with_isa(isa, &w2, 128, 10).unwrap();
+        let p1 = internals::pack(isa, Weights::inputs_by_neurons(&w1, 784, 128).unwrap()).unwrap();
+        let p2 = internals::pack(isa, Weights::inputs_by_neurons(&w2, 128, 10).unwrap()).unwrap();
         let (mut h, mut out) = (vec![0.0f32; m * 128], vec![0.0f32; m * 10]);
         let mut cells = Vec::new();
         for threads in [1, 2] {
@@ -570,7 +570,7 @@ fn targets(args: &Args) {
 
 fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: usize) {
     let (x, w, bias) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
-    let packed = PackedWeights::new_with_isa(isa, &w, k, n).unwrap();
+    let packed = internals::pack(isa, Weights::inputs_by_neurons(&w, k, n).unwrap()).unwrap();
     let mut out = vec![T::ZERO; m * n];
     let flops = 2.0 * (m * k * n) as f64;
     let mut cells = [String::new(), String::new(), String::new()];
@@ -581,8 +581,15 @@ fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: 
                 &mut [
                     &mut || {
                         let mut o = out.borrow_mut();
-                        dense_with_isa(isa, &x, &w, &bias, &mut o, (m, k, n), Activation::Identity)
-                            .unwrap();
+                        internals::dense(
+                            isa,
+                            &x,
+                            Weights::inputs_by_neurons(&w, k, n).unwrap(),
+                            &bias,
+                            &mut o,
+                            Activation::Identity,
+                        )
+                        .unwrap();
                         keep(&*o);
                     },
                     &mut || {
@@ -644,15 +651,23 @@ fn engines_for<T: Float>(reps: usize) {
                 let (x, w, b) = (data::<T>(m * k, 1), data::<T>(k * n, 2), data::<T>(n, 3));
                 let (mut o1, mut o2) = (vec![T::ZERO; m * n], vec![T::ZERO; m * n]);
                 let act = Activation::Identity;
-                let blis = nn_kernels::gemm::dense_portable_blis::<T>;
                 let t = interleaved(
                     &mut [
                         &mut || {
-                            dense_with_isa(portable, &x, &w, &b, &mut o1, (m, k, n), act).unwrap();
+                            internals::dense(
+                                portable,
+                                &x,
+                                Weights::inputs_by_neurons(&w, k, n).unwrap(),
+                                &b,
+                                &mut o1,
+                                act,
+                            )
+                            .unwrap();
                             keep(&o1);
                         },
                         &mut || {
-                            blis(&x, &w, &b, &mut o2, (m, k, n), act).unwrap();
+                            let w = Weights::inputs_by_neurons(&w, k, n).unwrap();
+                            internals::dense_portable_blis(&x, w, &b, &mut o2, act).unwrap();
                             keep(&o2);
                         },
                     ],

@@ -6,8 +6,8 @@
 //! `cargo bench --bench relu`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa};
 use nn_kernels::dispatch::supported_isas;
+use nn_kernels::internals::{self, UnaryOp};
 use rayon::prelude::*;
 use std::hint::black_box;
 
@@ -37,7 +37,7 @@ fn relu(c: &mut Criterion) {
         // once: `RAYON_NUM_THREADS=1` would repeat a benchmark id).
         for threads in std::iter::once(1).chain((all > 1).then_some(all)) {
             // Below the threshold the kernels stay on one thread anyway.
-            if threads > 1 && n < nn_kernels::activation::PAR_MIN_ELEMS / 2 {
+            if threads > 1 && n < internals::UNARY_PAR_MIN_ELEMS / 2 {
                 continue;
             }
             let pool = rayon::ThreadPoolBuilder::new()
@@ -60,12 +60,22 @@ fn relu(c: &mut Criterion) {
             });
             for isa in supported_isas() {
                 g.bench_function(BenchmarkId::new(format!("{}/{t}", isa.isa()), n), |b| {
-                    pool.install(|| b.iter(|| relu_with_isa(isa, black_box(&x), &mut out).unwrap()))
+                    pool.install(|| {
+                        b.iter(|| {
+                            internals::unary(UnaryOp::Relu, isa, black_box(&x), &mut out).unwrap()
+                        })
+                    })
                 });
                 let mut buf = x.clone();
                 g.bench_function(
                     BenchmarkId::new(format!("{}-inplace/{t}", isa.isa()), n),
-                    |b| pool.install(|| b.iter(|| relu_inplace_with_isa(isa, black_box(&mut buf)))),
+                    |b| {
+                        pool.install(|| {
+                            b.iter(|| {
+                                internals::unary_inplace(UnaryOp::Relu, isa, black_box(&mut buf))
+                            })
+                        })
+                    },
                 );
             }
         }

@@ -10,12 +10,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::Float;
-use nn_kernels::activation::exp_le0_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
-use nn_kernels::softmax::{
-    Passes, SMALL_COLS, log_softmax_rows_with_isa, softmax_rows_with_isa, softmax_rows_with_passes,
-    two_pass_min_cols,
-};
+use nn_kernels::internals::{self, Passes, RowCall, RowOp, SMALL_COLS, UnaryOp, row_call};
 use std::hint::black_box;
 
 /// Deterministic logits in [-7.5, 7.5]: rows spanning 15, under the 16 (f32)
@@ -65,7 +61,7 @@ fn online<T: Float>(isa: Supported, x: &[T], out: &mut [T], cols: usize, tmp: &m
                 *o = v - bmax;
             }
             let t = &mut tmp[..xb.len()];
-            exp_le0_with_isa(isa, ob, t).unwrap();
+            internals::unary(UnaryOp::ExpLe0, isa, ob, t).unwrap();
             let rescale = if max == T::NEG_INFINITY {
                 T::ZERO
             } else {
@@ -80,7 +76,7 @@ fn online<T: Float>(isa: Supported, x: &[T], out: &mut [T], cols: usize, tmp: &m
                 *o = v - max;
             }
             let t = &mut tmp[..xb.len()];
-            exp_le0_with_isa(isa, ob, t).unwrap();
+            internals::unary(UnaryOp::ExpLe0, isa, ob, t).unwrap();
             for (o, &e) in ob.iter_mut().zip(t.iter()) {
                 *o = e * inv;
             }
@@ -120,8 +116,13 @@ fn shapes<T: Float>(c: &mut Criterion, shapes: &[(usize, usize)]) {
                 g.bench_function(BenchmarkId::new(name, &id), |b| {
                     p.install(|| {
                         b.iter(|| {
-                            softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false)
-                                .unwrap()
+                            internals::rows(
+                                row_call(RowOp::Softmax, false, isa),
+                                black_box(&x),
+                                &mut out,
+                                cols,
+                            )
+                            .unwrap()
                         })
                     })
                 });
@@ -168,7 +169,15 @@ fn wide(c: &mut Criterion) {
         let id = format!("{rows}x{cols}");
         g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
             pool(1).install(|| {
-                b.iter(|| softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false).unwrap())
+                b.iter(|| {
+                    internals::rows(
+                        row_call(RowOp::Softmax, false, isa),
+                        black_box(&x),
+                        &mut out,
+                        cols,
+                    )
+                    .unwrap()
+                })
             })
         });
     }
@@ -211,8 +220,8 @@ fn threshold(c: &mut Criterion) {
 fn passes(c: &mut Criterion) {
     let isa = supported_isas().last().expect("the portable tier at least");
     eprintln!(
-        "two_pass_min_cols::<f32>() = {} on this CPU",
-        two_pass_min_cols::<f32>()
+        "internals::two_pass_min_cols::<f32>() = {} on this CPU",
+        internals::two_pass_min_cols::<f32>()
     );
     let mut g = c.benchmark_group("softmax_passes_f32");
     g.sample_size(10);
@@ -224,8 +233,18 @@ fn passes(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new(name, cols), |b| {
                 pool(1).install(|| {
                     b.iter(|| {
-                        softmax_rows_with_passes(isa, p, black_box(&x), &mut out, cols, false)
-                            .unwrap()
+                        internals::rows(
+                            RowCall {
+                                op: RowOp::Softmax,
+                                masked: false,
+                                isa: Some(isa),
+                                passes: p,
+                            },
+                            black_box(&x),
+                            &mut out,
+                            cols,
+                        )
+                        .unwrap()
                     })
                 })
             });
@@ -248,8 +267,13 @@ fn log_softmax(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new(format!("{}/1t", isa.isa()), id), |b| {
                 pool(1).install(|| {
                     b.iter(|| {
-                        log_softmax_rows_with_isa(isa, black_box(&x), &mut out, cols, false)
-                            .unwrap()
+                        internals::rows(
+                            row_call(RowOp::LogSoftmax, false, isa),
+                            black_box(&x),
+                            &mut out,
+                            cols,
+                        )
+                        .unwrap()
                     })
                 })
             });

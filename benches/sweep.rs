@@ -33,9 +33,8 @@
 mod common;
 
 use common::{Args, cpu_name, in_pool, interleaved, keep};
-use nn_kernels::activation::relu_with_isa;
 use nn_kernels::dispatch::{Supported, supported_isas};
-use nn_kernels::softmax::softmax_rows_with_isa;
+use nn_kernels::internals::{self, RowOp, UnaryOp, row_call};
 use std::fmt::Write as _;
 
 /// Lengths below this ratio are listed as slower than the loop: where the
@@ -108,7 +107,7 @@ fn softmax_points(tiers: &[Supported], lens: &[usize], batch: bool, reps: usize)
             let (x, out) = (&x, &out);
             fns.push(Box::new(move || {
                 let mut o = out.borrow_mut();
-                softmax_rows_with_isa(isa, x, &mut o, cols, false).unwrap();
+                internals::rows(row_call(RowOp::Softmax, false, isa), x, &mut o, cols).unwrap();
                 keep(&*o);
             }));
         }
@@ -140,7 +139,7 @@ fn relu_points(tiers: &[Supported], lens: &[usize], reps: usize) -> Vec<Point> {
             let out = &out;
             fns.push(Box::new(move || {
                 let mut o = out.borrow_mut();
-                relu_with_isa(isa, x, &mut o[..n]).unwrap();
+                internals::unary(UnaryOp::Relu, isa, x, &mut o[..n]).unwrap();
                 keep(&*o);
             }));
         }

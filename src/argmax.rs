@@ -2,6 +2,7 @@
 
 use crate::error::ShapeError;
 use crate::float::Float;
+use crate::kind::{entry_points, per_type};
 
 /// Index of each row's maximum (rows of `cols` elements of `x`) into `out`:
 /// the first one on ties, and a NaN counts as the maximum at its first
@@ -20,6 +21,21 @@ use crate::float::Float;
 /// # Ok::<(), nn_kernels::ShapeError>(())
 /// ```
 pub fn argmax_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<(), ShapeError> {
+    per_type!(T, |same, F| <F as ArgmaxEntry>::argmax_rows(
+        same.slice(x),
+        out,
+        cols
+    ))
+}
+
+entry_points! {
+    /// The entry point, compiled here for `f32` and `f64`.
+    pub(crate) trait ArgmaxEntry {
+        fn argmax_rows(x: &[Self], out: &mut [usize], cols: usize) -> Result<(), ShapeError> = run;
+    }
+}
+
+fn run<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<(), ShapeError> {
     let rows = ShapeError::rows("argmax_rows", "x", x.len(), cols)?;
     ShapeError::check_len("argmax_rows", "out", rows, out.len())?;
     macro_rules! fixed {

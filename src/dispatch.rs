@@ -28,16 +28,14 @@
 //! crate, so safe code cannot make one on a CPU that lacks its features:
 //!
 //! ```compile_fail
-//! use nn_kernels::Float;
 //! use nn_kernels::simd::Vector; // private module
-//! let v = <f32 as Float>::Vec::<nn_kernels::simd::avx512::Avx512>::splat(1.0);
+//! let v = nn_kernels::simd::avx512::F32x16::splat(1.0);
 //! ```
 //!
 //! ```compile_fail
-//! // Nor through a generic bound: the `Vector` trait is not in scope.
+//! // Nor through the element type: `Float` names no vector type.
 //! fn make<T: nn_kernels::Float>(x: T) {
-//!     let _ = T::Vec::<()>::splat(x); // nor is any tier type reachable
-
+//!     let _ = T::Vec::<()>::splat(x);
 //! }
 //! ```
 //!
@@ -48,8 +46,7 @@
 
 use std::sync::OnceLock;
 
-use crate::float::Float;
-use crate::simd::{Kernel, Tier, Vector};
+use crate::simd::{Kernel, SimdFloat, Tier, Vector};
 
 /// The tier table: each line makes an [`Isa`] variant (worst first, the
 /// order [`Isa`]'s `Ord` follows), its name for `NN_KERNELS_ISA`, its CPU
@@ -134,10 +131,10 @@ macro_rules! tiers {
         /// Lanes of the vectors tier `isa` runs `T` on (for tests that
         /// derive their lengths from the vector width; 1 for a tier this
         /// build lacks).
-        #[doc(hidden)]
-        pub fn vector_lanes<T: Float>(isa: Isa) -> usize {
+        #[cfg_attr(not(feature = "internals"), allow(dead_code))]
+        pub(crate) fn vector_lanes<T: SimdFloat>(isa: Isa) -> usize {
             match isa {
-                $($(#[$cfg])? Isa::$variant => <T::Vec<$tier> as Vector<T>>::LANES,)*
+                $($(#[$cfg])? Isa::$variant => <<T as SimdFloat>::Vec<$tier> as Vector<T>>::LANES,)*
                 #[allow(unreachable_patterns)]
                 _ => 1,
             }
@@ -238,6 +235,7 @@ pub fn selected_isa() -> Isa {
 }
 
 /// The token for [`selected_isa`].
+#[inline]
 pub(crate) fn selected() -> Supported {
     static SELECTED: OnceLock<Supported> = OnceLock::new();
     *SELECTED.get_or_init(|| {

@@ -32,25 +32,26 @@
 //! libm (`tests/accuracy.rs`), within [`EXP_F32_MAX_ULPS`] and
 //! [`EXP_F64_MAX_ULPS`].
 
-use std::any::Any;
-
-use crate::float::Float;
-use crate::simd::Vector;
+use crate::simd::{SimdFloat, Vector};
 
 /// Inputs below this give `+0.0` from the `f32` exp: `-125.4 ln 2`.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub const EXP_F32_LO: f32 = EXP_F32.lo;
 
 /// Inputs below this give `+0.0` from the `f64` exp: `-1021.4 ln 2`.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub const EXP_F64_LO: f64 = EXP_F64.lo;
 
 /// Bound on the error of the `f32` exp in ulps of the result, for results at
 /// or above `f32::MIN_POSITIVE`, on every tier (checked exhaustively in
 /// `tests/accuracy.rs`).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub const EXP_F32_MAX_ULPS: f64 = 2.0;
 
 /// Bound on the error of the `f64` exp in ulps of the result, for results at
 /// or above `f64::MIN_POSITIVE`, on every tier (checked on a dense sweep in
 /// `tests/accuracy.rs`).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub const EXP_F64_MAX_ULPS: f64 = 2.0;
 
 /// The constants of the exp for one precision ([`EXP_F32`], [`EXP_F64`]),
@@ -165,44 +166,46 @@ pub(crate) const EXP_F32_TABLE16: ExpTable16<f32> = ExpTable16 {
 };
 
 /// The exp's constants for an element type: [`EXP_F32`] or [`EXP_F64`].
-pub(crate) trait ExpFloat: Float {
+/// Kernels that take an exponential are generic over it.
+pub(crate) trait ExpFloat: SimdFloat {
     /// The constants for `Self`.
     fn exp_consts() -> &'static ExpConsts<Self>;
     /// The table-driven variant's constants, where `Self` has one (`f32`).
     fn exp_table16() -> Option<&'static ExpTable16<Self>>;
 }
 
-impl<T: Float> ExpFloat for T {
+impl ExpFloat for f32 {
     #[inline(always)]
-    fn exp_consts() -> &'static ExpConsts<T> {
-        // `Float` is implemented for `f32` and `f64` only (sealed); the
-        // downcast names which, and folds away once `T` is known.
-        let any: &'static dyn Any = if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
-            &EXP_F32
-        } else {
-            &EXP_F64
-        };
-        any.downcast_ref()
-            .expect("Float is implemented for f32 and f64 only")
+    fn exp_consts() -> &'static ExpConsts<f32> {
+        &EXP_F32
     }
-
     #[inline(always)]
-    fn exp_table16() -> Option<&'static ExpTable16<T>> {
-        let any: &'static dyn Any = &EXP_F32_TABLE16;
-        any.downcast_ref()
+    fn exp_table16() -> Option<&'static ExpTable16<f32>> {
+        Some(&EXP_F32_TABLE16)
+    }
+}
+
+impl ExpFloat for f64 {
+    #[inline(always)]
+    fn exp_consts() -> &'static ExpConsts<f64> {
+        &EXP_F64
+    }
+    #[inline(always)]
+    fn exp_table16() -> Option<&'static ExpTable16<f64>> {
+        None
     }
 }
 
 /// `e^x` lane-wise for `x <= 0` (see the module docs).
 #[inline(always)]
-pub(crate) fn exp_le0<T: Float, V: Vector<T>>(x: V) -> V {
+pub(crate) fn exp_le0<T: ExpFloat, V: Vector<T>>(x: V) -> V {
     exp_core::<T, V, false, false>(x, x)
 }
 
 /// [`exp_le0`] for `lo <= x <= 0` with no NaN or infinity in any lane:
 /// without the underflow select.
 #[inline(always)]
-pub(crate) fn exp_le0_in_range<T: Float, V: Vector<T>>(x: V) -> V {
+pub(crate) fn exp_le0_in_range<T: ExpFloat, V: Vector<T>>(x: V) -> V {
     exp_core::<T, V, false, true>(x, x)
 }
 
@@ -215,7 +218,7 @@ pub(crate) fn exp_le0_in_range<T: Float, V: Vector<T>>(x: V) -> V {
 /// `IN_RANGE` promises `lo <= a - b` and no NaN or infinity in any lane, and
 /// skips the underflow select (two instructions of about twenty).
 #[inline(always)]
-pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>, const IN_RANGE: bool>(a: V, b: V) -> V {
+pub(crate) fn exp_diff_le0<T: ExpFloat, V: Vector<T>, const IN_RANGE: bool>(a: V, b: V) -> V {
     let d = a - b;
     // TwoSum(a, -b): d + err == a - b exactly.
     let bp = d - a;
@@ -227,7 +230,7 @@ pub(crate) fn exp_diff_le0<T: Float, V: Vector<T>, const IN_RANGE: bool>(a: V, b
 /// `e^(x + lo)` for `x <= 0` and `|lo|` below half an ulp of `x` (`lo` is
 /// only read when `LO`); `IN_RANGE` as in [`exp_diff_le0`].
 #[inline(always)]
-fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, lo: V) -> V {
+fn exp_core<T: ExpFloat, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, lo: V) -> V {
     let c = T::exp_consts();
     if V::EXP_TABLE16
         && let Some(k) = T::exp_table16()
@@ -260,7 +263,7 @@ fn exp_core<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(x: V, 
 /// same reduction in two steps (`ln 2 / 16` split so that `kn · ln2_hi /
 /// 16` is exact for `|kn| < 2^15`), the same underflow select.
 #[inline(always)]
-fn exp_core_table16<T: Float, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(
+fn exp_core_table16<T: ExpFloat, V: Vector<T>, const LO: bool, const IN_RANGE: bool>(
     x: V,
     lo: V,
     c: &ExpConsts<T>,

@@ -3,7 +3,7 @@
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::simd::{Tier, Vector};
+use crate::kind::{Kind, Same};
 
 mod sealed {
     pub trait Sealed {}
@@ -82,9 +82,6 @@ pub trait Float:
     fn from_f64(v: f64) -> Self;
     /// Converts to `f64` (exact).
     fn to_f64(self) -> f64;
-    /// Converts from `usize`, rounding to nearest.
-    #[doc(hidden)]
-    fn from_usize(v: usize) -> Self;
     /// `e^self`, from the platform's libm.
     fn exp(self) -> Self;
     /// True for any NaN.
@@ -101,13 +98,14 @@ pub trait Float:
     /// own constants.
     const MANTISSA_DIGITS: u32;
 
-    /// The vector of this type on tier `S` (`S::F32` or `S::F64`).
+    /// Which of the two types `Self` is, with the proof: what the public
+    /// functions match on to reach the kernels compiled for that type.
     #[doc(hidden)]
-    type Vec<S: Tier>: Vector<Self>;
+    const KIND: Kind<Self>;
 }
 
 macro_rules! impl_float {
-    ($t:ident, $vec:ident) => {
+    ($t:ident, $kind:ident) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -125,10 +123,6 @@ macro_rules! impl_float {
             #[inline]
             fn to_f64(self) -> f64 {
                 self as f64
-            }
-            #[inline]
-            fn from_usize(v: usize) -> Self {
-                v as $t
             }
             #[inline]
             fn exp(self) -> Self {
@@ -152,7 +146,7 @@ macro_rules! impl_float {
             }
 
             const MANTISSA_DIGITS: u32 = $t::MANTISSA_DIGITS;
-            type Vec<S: Tier> = S::$vec;
+            const KIND: Kind<Self> = Kind::$kind(Same::REFL);
         }
     };
 }

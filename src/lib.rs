@@ -1,30 +1,41 @@
 //! # nn-kernels
 //!
-//! CPU kernels for neural-network forward passes: the dense layer (matrix
-//! multiply with bias and ReLU in one call), ReLU and its relatives, and a
-//! batch softmax (and log-softmax) over rows, for `f32` and `f64`, behind a
-//! plain slice API.
+//! CPU kernels for neural-network forward passes, for `f32` and `f64`,
+//! behind a plain slice API:
 //!
-//! Every function takes row-major slices plus their shapes, checks the shapes
-//! before touching data, and returns a [`ShapeError`] instead of panicking.
-//! Special values follow NumPy (see [`softmax_rows`] and [`relu`]).
+//! | kernel | computes |
+//! |---|---|
+//! | [`dense`] | `out = act(x · w + bias)`: a dense layer, bias and ReLU fused into the product, weights read in place |
+//! | [`dense_packed`], [`dense_packed_prefix`] | the same with weights packed once ([`PackedWeights`]): the inference path |
+//! | [`matmul`] | `out = a · b` |
+//! | [`relu`], [`step`], [`sigmoid`] (and `_inplace`) | element-wise activations, NumPy's special values |
+//! | [`softmax_rows`], [`log_softmax_rows`] (and `_inplace`, `_masked`) | softmax and log-softmax of each row, numerically stable, with a derived error bound |
+//! | [`argmax_rows`] | the index of each row's maximum, as NumPy's `argmax(axis=1)` |
+//!
+//! Every function takes row-major slices plus their shapes, checks the
+//! shapes before touching data, and returns a [`ShapeError`] instead of
+//! panicking. Each runs on the best instruction set the CPU has (AVX-512,
+//! AVX2 + FMA, or the build's baseline: [`selected_isa`]), chosen at run
+//! time with no `RUSTFLAGS`, and splits large calls across rayon's threads
+//! ([`with_parallelism`] keeps a scope on the calling thread). The kernels
+//! are compiled once, in this crate, for both element types: a crate that
+//! calls them compiles only a call.
 //!
 //! ## Inference
-//! Pack each layer's weights once ([`PackedWeights`], from NumPy's
-//! `inputs x neurons` or PyTorch's and ONNX's `neurons x inputs`), then run
-//! batches through [`dense_packed`] (or [`dense_packed_prefix`], into
-//! buffers sized once for the largest batch), [`softmax_rows_inplace`] and
-//! [`argmax_rows`]. Large calls split across rayon's threads;
-//! [`with_parallelism`] keeps a scope on the calling thread:
+//! Describe each layer's weights as they lie in memory ([`Weights`]:
+//! NumPy's `inputs x neurons`, or PyTorch's and ONNX's `neurons x inputs`,
+//! each with its shape as the tensor states it), pack them once, then run
+//! batches through [`dense_packed_prefix`] (into buffers sized once for the
+//! largest batch), [`softmax_rows_inplace`] and [`argmax_rows`]:
 //!
 //! ```
 //! use nn_kernels::{
-//!     Activation, PackedWeights, Parallelism, WeightLayout, argmax_rows, dense_packed_prefix,
+//!     Activation, PackedWeights, Parallelism, Weights, argmax_rows, dense_packed_prefix,
 //!     softmax_rows_inplace, with_parallelism,
 //! };
 //! // A 2 -> 2 -> 2 classifier with weights as PyTorch stores them (out x in).
-//! let w1 = PackedWeights::with_layout(&[1.0f32, -1.0, -1.0, 1.0], 2, 2, WeightLayout::NeuronsByInputs)?;
-//! let w2 = PackedWeights::with_layout(&[1.0f32, 0.0, 0.0, 1.0], 2, 2, WeightLayout::NeuronsByInputs)?;
+//! let w1 = PackedWeights::new(Weights::neurons_by_inputs(&[1.0f32, -1.0, -1.0, 1.0], 2, 2)?)?;
+//! let w2 = PackedWeights::new(Weights::neurons_by_inputs(&[1.0f32, 0.0, 0.0, 1.0], 2, 2)?)?;
 //! let (b1, b2) = ([0.0f32; 2], [0.0f32; 2]);
 //! // Buffers for the largest batch, reused by every call.
 //! const MAX_BATCH: usize = 256;
@@ -81,32 +92,15 @@
 //!   `linspace`, `numpy_print`, `rng::NumpyRandomState`, `rng::default_rng`;
 //!   without it `rand` and `rand_xoshiro` are not compiled.
 //! - `ndarray` (off by default): `nd`, the kernels on `ndarray` views.
+//! - `internals` (off by default, unstable): hooks for this repository's
+//!   tests and benches.
 //!
-//! ## Instruction sets
-//! Each kernel runs on AVX-512, AVX2 + FMA or the build's baseline
-//! (`wide`'s vectors: SSE2, NEON, simd128), and the best tier the CPU
-//! supports is chosen once at run time ([`selected_isa`]; see [`dispatch`]).
-//! No `RUSTFLAGS` are needed.
-//!
-//! ## Layout, and how to extend it
-//! A tier is a type in `src/simd/` (one file each: its vectors, its CPU
-//! check, its one `#[target_feature]` function, its GEMM tile) plus one line
-//! of the tier table in `src/dispatch.rs`. A kernel family is a folder (or a
-//! file): `mod.rs` holds the safe API and its checks and makes one call to
-//! `dispatch::vectorize`; `kernel.rs` holds the algorithm, written once over
-//! the tier's vector type; each kernel's scalar definition is in
-//! [`reference`](mod@reference), the tests' oracle. The matrix multiply
-//! ([`gemm`]) follows BLIS, its files split by loop (`blis.rs` lists them),
-//! and ends every tile with an epilogue: the bias it started from, then an
-//! [`Activation`], which runs the same lane map as that activation's own
-//! kernel. So a new tier is one file and one table line, and a new fused
-//! activation is one lane map and one [`Activation`] variant; the README's
-//! "Extending" section lists the files.
+//! How the crate is laid out, and how to add a tier or an op: CONTRIBUTING.md.
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod activation;
+mod activation;
 mod argmax;
 pub mod cache;
 #[cfg(feature = "chapter")]
@@ -116,8 +110,12 @@ pub mod dispatch;
 mod error;
 mod exp;
 mod float;
-pub mod gemm;
+mod gemm;
+#[cfg(feature = "internals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "internals")))]
+pub mod internals;
 mod io;
+mod kind;
 #[cfg(feature = "ndarray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
 pub mod nd;
@@ -127,13 +125,9 @@ pub mod numpy_print;
 pub mod reference;
 pub mod rng;
 mod simd;
-pub mod softmax;
+mod softmax;
 mod threads;
 
-// Each item's page is in its module, which documents the family (the
-// special-value tables, the accuracy bounds); the root lists it as a
-// re-export (`no_inline`), so no item is documented under two paths.
-#[doc(no_inline)]
 pub use activation::{
     Activation, relu, relu_inplace, sigmoid, sigmoid_inplace, step, step_inplace,
 };
@@ -141,26 +135,19 @@ pub use argmax::argmax_rows;
 #[cfg(feature = "chapter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chapter")))]
 pub use data::{Spiral, linspace, spiral_data};
-#[doc(hidden)]
-pub use dense::dense_with_isa;
-pub use dense::{Dense, PackedWeights, WeightLayout, dense, dense_packed, dense_packed_prefix};
+pub use dense::{Dense, PackedWeights, Weights, dense, dense_packed, dense_packed_prefix, matmul};
 #[doc(no_inline)]
 pub use dispatch::selected_isa;
 pub use error::{ShapeError, ShapeErrorKind};
-#[doc(hidden)]
-pub use exp::{EXP_F32_LO, EXP_F32_MAX_ULPS, EXP_F64_LO, EXP_F64_MAX_ULPS};
 pub use float::Float;
-#[doc(no_inline)]
-pub use gemm::matmul;
-/// The README's code blocks, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
-
-#[doc(no_inline)]
 pub use softmax::{
     log_softmax_rows, log_softmax_rows_inplace, log_softmax_rows_masked,
     log_softmax_rows_masked_inplace, softmax_rows, softmax_rows_inplace, softmax_rows_masked,
     softmax_rows_masked_inplace,
 };
 pub use threads::{Parallelism, parallelism, with_parallelism};
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

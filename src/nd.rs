@@ -7,9 +7,9 @@
 //! copy, never a different result. The outputs are new arrays in standard
 //! layout; the `_inplace` adapters write back into the view they are given
 //! (through a row-major copy when the view is not standard). Weights are
-//! the exception: [`packed_weights`] reads a column-major `k x n` view
-//! (`w.t()` of PyTorch's `n x k` weights) as
-//! [`WeightLayout::NeuronsByInputs`] without a copy, as packing would copy
+//! the exception: [`packed_weights`] reads a column-major `inputs x
+//! neurons` view (`w.t()` of PyTorch's `neurons x inputs` weights) as
+//! [`Weights::neurons_by_inputs`] without a copy, as packing would copy
 //! anyway.
 //!
 //! ```
@@ -30,7 +30,7 @@ use std::borrow::Cow;
 
 use ndarray::{Array, Array1, Array2, ArrayView, ArrayView2, ArrayViewMut, Dimension, Ix2};
 
-use crate::{Activation, Float, PackedWeights, ShapeError, WeightLayout};
+use crate::{Activation, Float, PackedWeights, ShapeError, Weights};
 
 /// The view's elements in row-major order: borrowed when it is in standard
 /// layout, copied otherwise.
@@ -63,12 +63,12 @@ fn with_row_major_mut<T: Float, D: Dimension, R>(
     r
 }
 
-/// Packs `w` (`k` inputs by `n` neurons) for [`dense_packed`]. A view in
-/// standard layout is read as [`WeightLayout::InputsByNeurons`]; a
-/// column-major one (the transpose of an `n x k` array, as PyTorch and
-/// ONNX store weights) as [`WeightLayout::NeuronsByInputs`], without a
-/// copy; any other layout is copied first. The result is the same in
-/// every case.
+/// Packs `w` (`inputs x neurons`) for [`dense_packed`]. A view in
+/// standard layout is read as [`Weights::inputs_by_neurons`]; a
+/// column-major one (the transpose of a `neurons x inputs` array, as
+/// PyTorch and ONNX store weights) as [`Weights::neurons_by_inputs`],
+/// without a copy; any other layout is copied first. The result is the
+/// same in every case.
 ///
 /// ```
 /// use ndarray::array;
@@ -84,22 +84,22 @@ fn with_row_major_mut<T: Float, D: Dimension, R>(
 /// ```
 ///
 /// # Errors
-/// As [`PackedWeights::with_layout`] (never, for an array's own shape,
-/// unless an allocation fails).
+/// As [`PackedWeights::new`] (never, for an array's own shape, unless it
+/// needs more than `isize::MAX` bytes).
 pub fn packed_weights<T: Float>(w: ArrayView2<'_, T>) -> Result<PackedWeights<T>, ShapeError> {
     let (k, n) = w.dim();
     if let Some(s) = w.as_slice() {
-        return PackedWeights::with_layout(s, k, n, WeightLayout::InputsByNeurons);
+        return PackedWeights::new(Weights::inputs_by_neurons(s, k, n)?);
     }
     let t = w.t();
     if let Some(s) = t.as_slice() {
-        return PackedWeights::with_layout(s, k, n, WeightLayout::NeuronsByInputs);
+        return PackedWeights::new(Weights::neurons_by_inputs(s, n, k)?);
     }
-    PackedWeights::with_layout(&row_major(&w), k, n, WeightLayout::InputsByNeurons)
+    PackedWeights::new(Weights::inputs_by_neurons(&row_major(&w), k, n)?)
 }
 
-/// [`crate::dense_packed`] on a batch `x` (`m x w.k()`): returns
-/// `activation(x · w + bias)`, `m x w.n()`.
+/// [`crate::dense_packed`] on a batch `x` (`m x w.inputs()`): returns
+/// `activation(x · w + bias)`, `m x w.neurons()`.
 ///
 /// ```
 /// use ndarray::array;
@@ -111,8 +111,8 @@ pub fn packed_weights<T: Float>(w: ArrayView2<'_, T>) -> Result<PackedWeights<T>
 /// ```
 ///
 /// # Errors
-/// [`ShapeError`] if `x` does not have `w.k()` columns or `bias` does not
-/// have `w.n()` elements.
+/// [`ShapeError`] if `x` does not have `w.inputs()` columns or `bias` does
+/// not have `w.neurons()` elements.
 pub fn dense_packed<T: Float>(
     x: ArrayView2<'_, T>,
     w: &PackedWeights<T>,
@@ -120,8 +120,8 @@ pub fn dense_packed<T: Float>(
     activation: Activation,
 ) -> Result<Array2<T>, ShapeError> {
     let (m, k) = x.dim();
-    ShapeError::check_len("nd::dense_packed", "x columns", w.k(), k)?;
-    let mn = ShapeError::checked_mul("nd::dense_packed", "m * n", m, w.n())?;
+    ShapeError::check_len("nd::dense_packed", "x columns", w.inputs(), k)?;
+    let mn = ShapeError::checked_mul("nd::dense_packed", "m * n", m, w.neurons())?;
     let mut out = vec![T::ZERO; mn];
     crate::dense_packed_prefix(&row_major(&x), w, bias, &mut out, m, activation).map_err(|e| {
         ShapeError {
@@ -129,7 +129,7 @@ pub fn dense_packed<T: Float>(
             ..e
         }
     })?;
-    Ok(from_row_major(Ix2(m, w.n()), out))
+    Ok(from_row_major(Ix2(m, w.neurons()), out))
 }
 
 /// [`crate::matmul`]: `a · b` for `a` (`m x k`) and `b` (`k x n`).

@@ -58,7 +58,7 @@ pub fn default_rng(seed: u64) -> DefaultRng {
 ///     }
 /// }
 /// let layer = Dense::<f32>::new(2, 2, &mut Alternating(1.0)); // 0.01 * draws
-/// assert_eq!(layer.weights(), [-0.01, 0.01, -0.01, 0.01]);
+/// assert_eq!(*layer.weights(), [-0.01, 0.01, -0.01, 0.01]);
 /// ```
 pub trait GaussianSource {
     /// The next standard normal deviate.

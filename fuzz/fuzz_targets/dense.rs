@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use nn_kernels::reference::matmul_f64;
-use nn_kernels::{Activation, dense};
+use nn_kernels::{Activation, Weights, dense};
 
 fn gamma(n: usize, u: f64) -> f64 {
     n as f64 * u / (1.0 - n as f64 * u)
@@ -29,25 +29,28 @@ fuzz_target!(|data: &[u8]| {
     if vals.len() < need {
         // Too short: exercise the error path instead.
         let mut out = vec![0.0f32; m * n];
-        let _ = dense(&vals, &vals, &vals, &mut out, m, k, n, Activation::Relu);
+        if let Ok(w) = Weights::inputs_by_neurons(&vals, k, n) {
+            let _ = dense(&vals, w, &vals, &mut out, Activation::Relu);
+        }
         return;
     }
     let (x, rest) = vals.split_at(m * k);
     let (w, rest) = rest.split_at(k * n);
     let b = &rest[..n];
+    let weights = Weights::inputs_by_neurons(w, k, n).unwrap();
     let mut out = vec![f32::NAN; m * n];
-    dense(x, w, b, &mut out, m, k, n, Activation::Identity).unwrap();
+    dense(x, weights, b, &mut out, Activation::Identity).unwrap();
     let (want, scale) = matmul_f64(x, w, Some(b), m, k, n);
     let bound = |i: usize| (gamma(k + 1, f32::EPSILON as f64 / 2.0) + gamma(k + 1, f64::EPSILON / 2.0)) * scale[i];
     for i in 0..m * n {
         assert!((out[i] as f64 - want[i]).abs() <= bound(i), "{m}x{k}x{n} [{i}]: {} vs {}", out[i], want[i]);
     }
     let mut fused = vec![f32::NAN; m * n];
-    dense(x, w, b, &mut fused, m, k, n, Activation::Relu).unwrap();
+    dense(x, weights, b, &mut fused, Activation::Relu).unwrap();
     nn_kernels::relu_inplace(&mut out);
     assert!(fused.iter().zip(&out).all(|(a, c)| a.to_bits() == c.to_bits()));
     // Prepacked weights: the same bits.
-    let packed = nn_kernels::PackedWeights::new(w, k, n).unwrap();
+    let packed = nn_kernels::PackedWeights::new(weights).unwrap();
     let mut pre = vec![f32::NAN; m * n];
     nn_kernels::dense_packed(x, &packed, b, &mut pre, Activation::Relu).unwrap();
     assert!(pre.iter().zip(&fused).all(|(a, c)| a.to_bits() == c.to_bits()));

@@ -13,23 +13,23 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use nn_kernels::dispatch::supported_isas;
 use nn_kernels::reference::log_softmax_row_f64;
-use nn_kernels::softmax::{log_softmax_rows_inplace_with_isa, log_softmax_rows_with_isa};
+use nn_kernels::internals::{RowOp, row_call, rows, rows_inplace};
 use nn_kernels::Float;
 
 /// `(2 |y| + h + 7 + S) (u_T + u_f64)`, `h = min(n - 1, 13 + ⌈log2 n⌉)`.
 fn bound<T: Float>(n: usize, exact: f64) -> f64 {
     let u = T::EPSILON.to_f64() / 2.0 + f64::EPSILON / 2.0;
     let h = (n - 1).min(13 + n.next_power_of_two().trailing_zeros() as usize);
-    let s = nn_kernels::softmax::exact_spread::<T>().to_f64();
+    let s = nn_kernels::internals::exact_spread::<T>().to_f64();
     (2.0 * exact.abs() + h as f64 + 7.0 + s) * u
 }
 
 fn check<T: Float>(x: &[T], cols: usize, masked: bool) {
     for isa in supported_isas() {
         let mut out = vec![T::from_f64(0.5); x.len()];
-        log_softmax_rows_with_isa(isa, x, &mut out, cols, masked).expect("valid shape");
+        rows(row_call(RowOp::LogSoftmax, masked, isa), x, &mut out, cols).expect("valid shape");
         let mut inplace = x.to_vec();
-        log_softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).expect("valid shape");
+        rows_inplace(row_call(RowOp::LogSoftmax, masked, isa), &mut inplace, cols).expect("valid shape");
         assert!(
             inplace.iter().zip(&out).all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
             "in place differs on {}",

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nn_kernels::activation::{relu_inplace_with_isa, relu_with_isa, step_with_isa};
+use nn_kernels::internals::{UnaryOp, unary, unary_inplace};
 use nn_kernels::dispatch::supported_isas;
 use nn_kernels::reference;
 
@@ -18,19 +18,19 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     for isa in supported_isas() {
         let mut out = vec![1.0f32; x.len()];
-        relu_with_isa(isa, &x, &mut out).unwrap();
+        unary(UnaryOp::Relu, isa, &x, &mut out).unwrap();
         for (o, v) in out.iter().zip(&x) {
             assert_eq!(o.to_bits(), reference::relu(*v).to_bits(), "relu({v:?}) on {}", isa.isa());
         }
         let mut inplace = x.clone();
-        relu_inplace_with_isa(isa, &mut inplace);
+        unary_inplace(UnaryOp::Relu, isa, &mut inplace);
         assert!(inplace.iter().zip(&out).all(|(a, b)| a.to_bits() == b.to_bits()));
-        step_with_isa(isa, &x, &mut out).unwrap();
+        unary(UnaryOp::Step, isa, &x, &mut out).unwrap();
         for (o, v) in out.iter().zip(&x) {
             assert_eq!(o.to_bits(), reference::step(*v).to_bits(), "step({v:?})");
         }
         let mut out = vec![1.0f64; y.len()];
-        relu_with_isa(isa, &y, &mut out).unwrap();
+        unary(UnaryOp::Relu, isa, &y, &mut out).unwrap();
         for (o, v) in out.iter().zip(&y) {
             assert_eq!(o.to_bits(), reference::relu(*v).to_bits(), "relu({v:?}) on {}", isa.isa());
         }

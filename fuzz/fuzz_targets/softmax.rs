@@ -13,22 +13,22 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use nn_kernels::dispatch::supported_isas;
 use nn_kernels::reference::softmax_row_f64;
-use nn_kernels::softmax::{softmax_rows_inplace_with_isa, softmax_rows_with_isa};
+use nn_kernels::internals::{RowOp, row_call, rows, rows_inplace};
 use nn_kernels::Float;
 
 /// The bound of `tests/common::softmax_bound`, restated: `(n + 11 +
 /// exact_spread) (u_T + u_f64)` relative plus `2 MIN_POSITIVE` absolute.
 fn bound<T: Float>(n: usize, exact: f64, min_positive: f64) -> f64 {
     let u = T::EPSILON.to_f64() / 2.0 + f64::EPSILON / 2.0;
-    (n as f64 + 11.0 + nn_kernels::softmax::exact_spread::<T>().to_f64()) * u * exact.abs() + 2.0 * min_positive
+    (n as f64 + 11.0 + nn_kernels::internals::exact_spread::<T>().to_f64()) * u * exact.abs() + 2.0 * min_positive
 }
 
 fn check<T: Float>(x: &[T], cols: usize, masked: bool, min_positive: f64) {
     for isa in supported_isas() {
         let mut out = vec![T::from_f64(0.5); x.len()];
-        softmax_rows_with_isa(isa, x, &mut out, cols, masked).expect("valid shape");
+        rows(row_call(RowOp::Softmax, masked, isa), x, &mut out, cols).expect("valid shape");
         let mut inplace = x.to_vec();
-        softmax_rows_inplace_with_isa(isa, &mut inplace, cols, masked).expect("valid shape");
+        rows_inplace(row_call(RowOp::Softmax, masked, isa), &mut inplace, cols).expect("valid shape");
         assert!(
             inplace.iter().zip(&out).all(|(a, b)| a.to_bits_u64() == b.to_bits_u64()),
             "in place differs on {}",

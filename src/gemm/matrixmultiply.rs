@@ -1,13 +1,11 @@
 //! `matrixmultiply`'s blocked kernels (which pick their own instruction
 //! set at run time), with the bias stored first and accumulated onto
 //! (`beta = 1`), then the activation as a separate pass: the portable
-//! tier's product where it measures faster (see `Engine` in `mod.rs`).
-//!
-//! It is also the oracle's twin in the tests: an independent implementation
-//! of the same product.
+//! tier's product where it measures faster (see `Engine` in `engine.rs`).
 
-use super::Epilogue;
+use super::problem::Epilogue;
 use crate::float::Float;
+use crate::kind::Kind;
 
 /// `out = act(x · w + bias)` on one block of whole rows (`k > 0`, dims
 /// already checked).
@@ -31,7 +29,7 @@ pub(super) fn gemm<T: Float>(
     // SAFETY: the assert above shows each buffer holds exactly the elements
     // the dims address, and `out` is an initialised `&mut` slice (read only
     // when `beta == 1`, after the bias was stored).
-    unsafe { raw_gemm(m, k, n, x.as_ptr(), w.as_ptr(), beta, out.as_mut_ptr()) }
+    unsafe { raw_gemm(m, k, n, x, w, beta, out) }
     if !ep.act.is_identity() {
         out.iter_mut().for_each(|v| *v = ep.act.scalar(*v));
     }
@@ -42,49 +40,38 @@ pub(super) fn gemm<T: Float>(
 ///
 /// # Safety
 /// `a` holds `m * k`, `b` holds `k * n` and `c` holds `m * n` elements.
-unsafe fn raw_gemm<T: Float>(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: *const T,
-    b: *const T,
-    beta: T,
-    c: *mut T,
-) {
+unsafe fn raw_gemm<T: Float>(m: usize, k: usize, n: usize, a: &[T], b: &[T], beta: T, c: &mut [T]) {
     // Row-major: row stride = row length, column stride = 1.
     let (k_s, n_s) = (k as isize, n as isize);
     // One call for either precision: `sgemm` and `dgemm` take the same
     // arguments.
     macro_rules! call {
-        ($gemm:path, $t:ty) => {
+        ($gemm:path, $same:expr) => {
             // SAFETY: the caller guarantees the three buffers hold m*k, k*n
             // and m*n elements, which is exactly what these dims and strides
             // address; with beta == 0 matrixmultiply does not read c.
-            // `Float` is implemented for f32 and f64 only (sealed), so `T`
-            // is the type each branch casts to.
             unsafe {
                 $gemm(
                     m,
                     k,
                     n,
                     1.0,
-                    a.cast(),
+                    $same.slice(a).as_ptr(),
                     k_s,
                     1,
-                    b.cast(),
+                    $same.slice(b).as_ptr(),
                     n_s,
                     1,
-                    beta.to_f64() as $t,
-                    c.cast(),
+                    $same.slice(&[beta])[0],
+                    $same.slice_mut(c).as_mut_ptr(),
                     n_s,
                     1,
                 )
             }
         };
     }
-    if T::MANTISSA_DIGITS == f32::MANTISSA_DIGITS {
-        call!(matrixmultiply::sgemm, f32)
-    } else {
-        call!(matrixmultiply::dgemm, f64)
+    match T::KIND {
+        Kind::F32(same) => call!(matrixmultiply::sgemm, same),
+        Kind::F64(same) => call!(matrixmultiply::dgemm, same),
     }
 }

@@ -1,9 +1,9 @@
 //! The packed path: BLIS's five loops around the microkernel, each
 //! labelled with the cache its block is sized for.
 
-use super::blis::{Blocks, Problem, WSrc};
 use super::microkernel::{PackedLhs, PackedRhs, Start, tile_rows, tile_wide, wide_rows};
 use super::pack::{pack_w, pack_x};
+use super::problem::{Blocks, Problem, WSrc};
 use super::scratch::{return_scratch, scratch_slice, take_scratch};
 use crate::activation::Activation;
 use crate::float::Float;

@@ -1,11 +1,14 @@
 //! One layer packed, then dense (ReLU fused), ReLU, softmax and argmax, for
 //! `f32` and `f64`: the four calls a user makes.
 
-use nn_kernels::{Activation, Float, PackedWeights, argmax_rows, dense_packed, relu_inplace, softmax_rows_inplace};
+use nn_kernels::{
+    Activation, Float, PackedWeights, Weights, argmax_rows, dense_packed, relu_inplace,
+    softmax_rows_inplace,
+};
 
 fn pass<T: Float>(k: usize, n: usize) -> usize {
     let w: Vec<T> = (0..k * n).map(|i| T::from_f64((i % 7) as f64 * 0.01)).collect();
-    let packed = PackedWeights::new(&w, k, n).unwrap();
+    let packed = PackedWeights::new(Weights::inputs_by_neurons(&w, k, n).unwrap()).unwrap();
     let x = vec![T::ONE; 4 * k];
     let mut out = vec![T::ZERO; 4 * n];
     dense_packed(&x, &packed, &vec![T::ZERO; n], &mut out, Activation::Relu).unwrap();

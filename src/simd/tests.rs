@@ -1,0 +1,106 @@
+//! The [`Vector`] defaults and overrides on every tier.
+
+use super::*;
+use crate::dispatch::{self, supported_isas};
+
+/// [`Vector::lookup16`] and [`Vector::mul_pow2_floor`] against their
+/// definitions, for one vector type.
+fn check<T: Float, V: Vector<T>>(tier: &str) {
+    let table: [T; 16] = std::array::from_fn(|i| T::from_f64(i as f64 * 0.25 - 1.0));
+    let magic = T::from_f64(1.5 * 2f64.powi(T::MANTISSA_DIGITS as i32 - 1));
+    for start in [-40i32, -17, -1, 0, 5, 250] {
+        // t = kn + magic holds kn in its low bits, as the exp makes it.
+        let kn: Vec<T> = (0..V::LANES)
+            .map(|i| T::from_f64((start + i as i32 * 3) as f64))
+            .collect();
+        let t: Vec<T> = kn.iter().map(|&k| k + magic).collect();
+        let mut got = vec![T::NAN; V::LANES];
+        V::lookup16(&table, V::load(&t)).store(&mut got);
+        for (i, (&g, &k)) in got.iter().zip(&kn).enumerate() {
+            let want = table[(k.to_f64() as i64).rem_euclid(16) as usize];
+            assert_eq!(
+                g.to_bits_u64(),
+                want.to_bits_u64(),
+                "{tier} lookup16 lane {i} kn {k}"
+            );
+        }
+        let y: Vec<T> = (0..V::LANES)
+            .map(|i| T::from_f64(1.0 + i as f64 / 8.0))
+            .collect();
+        let n: Vec<T> = kn.iter().map(|&k| k * T::from_f64(1.0 / 16.0)).collect();
+        V::mul_pow2_floor(V::load(&y), V::load(&n)).store(&mut got);
+        for i in 0..V::LANES {
+            let want = T::from_f64(y[i].to_f64() * 2f64.powi(n[i].to_f64().floor() as i32));
+            assert_eq!(
+                got[i].to_bits_u64(),
+                want.to_bits_u64(),
+                "{tier} mul_pow2_floor lane {i}"
+            );
+        }
+    }
+    let mut got = vec![T::ZERO; V::LANES];
+    V::mul_pow2_floor(V::splat(T::NAN), V::splat(T::ONE)).store(&mut got);
+    assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in y");
+    V::mul_pow2_floor(V::splat(T::ONE), V::splat(T::NAN)).store(&mut got);
+    assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in n");
+}
+
+/// [`Vector::load_transposed`] and [`Vector::store_transposed`] of every
+/// group size `g` against their definitions, for rows of `COLS`.
+fn check_transposes<T: Float, V: Vector<T>, const COLS: usize>(tier: &str) {
+    for g in 1..=V::LANES {
+        // Distinct values, so a misplaced element cannot go unnoticed.
+        let rows: Vec<T> = (0..g * COLS).map(|k| T::from_f64(k as f64 + 0.5)).collect();
+        let cols = V::load_transposed::<COLS>(&rows, g);
+        let mut lanes = vec![T::NAN; V::LANES];
+        for (j, c) in cols.iter().enumerate() {
+            c.store(&mut lanes);
+            for (i, &got) in lanes.iter().enumerate() {
+                let want = if i < g { rows[i * COLS + j] } else { T::ZERO };
+                assert_eq!(
+                    got.to_bits_u64(),
+                    want.to_bits_u64(),
+                    "{tier}: load_transposed, {g} rows of {COLS}, column {j} lane {i}"
+                );
+            }
+        }
+        // Back, into NaN: every element must be written, once, in place.
+        let mut out = vec![T::NAN; g * COLS];
+        V::store_transposed(&cols, &mut out, g);
+        let same = out
+            .iter()
+            .zip(&rows)
+            .all(|(o, r)| o.to_bits_u64() == r.to_bits_u64());
+        assert!(same, "{tier}: store_transposed, {g} rows of {COLS}");
+    }
+}
+
+/// The transposes for the row lengths the across-rows softmax uses:
+/// 1 to 16, which covers under, at and over each tier's lane count.
+fn check_all_transposes<T: Float, V: Vector<T>>(tier: &str) {
+    macro_rules! cols {
+        ($($c:literal)*) => { $(check_transposes::<T, V, $c>(tier);)* };
+    }
+    cols!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+}
+
+struct Check;
+
+impl Kernel for Check {
+    type Output = ();
+    fn run<S: Tier>(self, _: S) {
+        let name = std::any::type_name::<S>();
+        check::<f32, S::F32>(name);
+        check::<f64, S::F64>(name);
+        check::<f32, pair::Pair<f32, S::F32>>(name);
+        check_all_transposes::<f32, S::F32>(name);
+        check_all_transposes::<f64, S::F64>(name);
+    }
+}
+
+#[test]
+fn trait_defaults_and_overrides_on_every_tier() {
+    for isa in supported_isas() {
+        dispatch::vectorize(isa, Check);
+    }
+}

@@ -1,0 +1,211 @@
+//! Rows longer than [`SMALL_COLS`](super::short::SMALL_COLS), one at a
+//! time: the softmax in three passes, or two for rows too large for the
+//! cache, and the log-softmax.
+
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use super::spread::{Spread, SpreadMode, Wide, WithSpread};
+use super::sum::{Pairwise, SUM_BLOCK_VECS, exp_sum_spread, is_finite, row_max, special_fill};
+use crate::exp::ExpFloat;
+use crate::io::{Io, LaneMap, ReadOnly, map_vec_interleaved};
+use crate::simd::Vector;
+use crate::simd::pair::Pair;
+
+/// `out *= s`, vector by vector.
+#[inline(always)]
+fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
+    let s = V::splat(s);
+    let mut chunks = out.chunks_exact_mut(V::LANES);
+    for c in &mut chunks {
+        (V::load(c) * s).store(c);
+    }
+    let tail = chunks.into_remainder();
+    if !tail.is_empty() {
+        (V::load_padded(tail, T::ZERO) * s).store_prefix(tail);
+    }
+}
+
+/// Three-pass softmax of the row at `row`.
+#[inline(always)]
+pub(super) fn softmax_row<T: ExpFloat, V: Vector<T>>(
+    io: &mut impl Io<T>,
+    row: Range<usize>,
+    masked: bool,
+) {
+    let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
+    if !is_finite(max) {
+        io.output()[row].fill(special_fill(max, masked));
+        return;
+    }
+    let sum = exp_sum_spread::<T, V>(io, row.clone(), max, spread);
+    scale::<T, V>(&mut io.output()[row], T::ONE / sum);
+}
+
+/// Elements per part of a two-pass row ([`softmax_row_two_pass`]): 16 Ki,
+/// 64 KiB of `f32` or 128 KiB of `f64`, so a part read once for its max is
+/// still in the L2 cache (256 KiB or more on any x86 core of the last
+/// decade) when it is read again for its sum. A multiple of every tier's
+/// sum block. Rows of more than `MAX_PARTS` of these take longer parts.
+const PART: usize = 16 * 1024;
+
+/// The most parts a two-pass row is cut into: their maxima and sums are kept
+/// on the stack (16 KiB for `f64`).
+const MAX_PARTS: usize = 1024;
+
+/// `exp(x - max) · inv`, for the two-pass softmax's second pass.
+struct ExpScale<V, M> {
+    max: V,
+    inv: V,
+    mode: PhantomData<M>,
+}
+
+impl<T: ExpFloat, V: Vector<T>, M: SpreadMode> LaneMap<T, V> for ExpScale<V, M> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        M::exp_of_diff::<T, V>(x, self.max) * self.inv
+    }
+}
+
+impl<T: ExpFloat, V: Vector<T>, M: SpreadMode> LaneMap<T, Pair<T, V>> for ExpScale<V, M> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: Pair<T, V>) -> Pair<T, V> {
+        let e = M::exp_of_diff::<T, Pair<T, V>>(x, Pair::new(self.max, self.max));
+        e * Pair::new(self.inv, self.inv)
+    }
+}
+
+/// Two-pass softmax of the row at `row`, for rows too long to stay in the
+/// cache between passes: it reads the row twice and writes it once, where
+/// the three passes read it three times and write it twice.
+///
+/// 1. Part by part (`PART` elements, in the L2 cache after the first
+///    read): the part's max `m_p`, then `s_p = Σ exp(x - m_p)` as
+///    [`exp_sum`](super::sum::exp_sum) takes it (blocks, pairwise), nothing stored. The row max
+///    is `M = max m_p` and the sum `Σ_p s_p · exp(m_p - M)`, pairwise over
+///    the parts: each term carries one more exp and one more product than
+///    in the three passes, whatever the row length (module docs).
+/// 2. `out = exp(x - M) · (1 / sum)`.
+#[inline(always)]
+pub(super) fn softmax_row_two_pass<T: ExpFloat, V: Vector<T>>(
+    io: &mut impl Io<T>,
+    row: Range<usize>,
+    masked: bool,
+) {
+    let block = SUM_BLOCK_VECS * V::LANES;
+    let part = PART.max(row.len().div_ceil(MAX_PARTS).div_ceil(block) * block);
+    let mut parts = [(T::ZERO, T::ZERO); MAX_PARTS];
+    let (mut n, mut max, mut min) = (0, T::NEG_INFINITY, T::INFINITY);
+    for start in row.clone().step_by(part) {
+        let range = start..row.end.min(start + part);
+        let (m, spread) = row_max::<T, V>(&io.input()[range.clone()]);
+        if m == T::NEG_INFINITY {
+            // All -inf: adds nothing to the sum.
+            continue;
+        }
+        if !is_finite(m) {
+            // NaN or +inf: the whole row is NaN.
+            io.output()[row].fill(special_fill(m, masked));
+            return;
+        }
+        let mut read = ReadOnly(io.input());
+        let s = exp_sum_spread::<T, V>(&mut read, range, m, spread);
+        parts[n] = (m, s);
+        n += 1;
+        max = if m > max { m } else { max };
+        min = if m - spread < min { m - spread } else { min };
+    }
+    if n == 0 {
+        io.output()[row].fill(special_fill(T::NEG_INFINITY, masked));
+        return;
+    }
+    let mut sums = Pairwise::new();
+    for &(m, s) in &parts[..n] {
+        let scale = Wide::exp_of_diff::<T, V>(V::splat(m), V::splat(max));
+        sums.push(s * scale.reduce_max_fast());
+    }
+    let pass2 = Pass2::<'_, T, V, _> {
+        io,
+        row,
+        max: V::splat(max),
+        inv: V::splat(T::ONE / sums.total()),
+        elem: PhantomData,
+    };
+    Spread::of(max - min).with(pass2);
+}
+
+/// The two-pass softmax's second pass, `out = exp(x - max) · inv`, as a
+/// [`WithSpread`].
+struct Pass2<'a, T, V, I> {
+    io: &'a mut I,
+    row: Range<usize>,
+    max: V,
+    inv: V,
+    elem: PhantomData<T>,
+}
+
+impl<T: ExpFloat, V: Vector<T>, I: Io<T>> WithSpread for Pass2<'_, T, V, I> {
+    type Output = ();
+    #[inline(always)]
+    fn run<M: SpreadMode>(self) {
+        let mut f = ExpScale::<V, M> {
+            max: self.max,
+            inv: self.inv,
+            mode: PhantomData,
+        };
+        map_vec_interleaved::<T, V, _>(self.io, self.row, T::NEG_INFINITY, &mut f);
+    }
+}
+
+/// `(x - max) - log_sum`, the log-softmax's last pass.
+struct LogShift<V> {
+    max: V,
+    log_sum: V,
+}
+
+impl<T: ExpFloat, V: Vector<T>> LaneMap<T, V> for LogShift<V> {
+    const PURE: bool = true;
+    #[inline(always)]
+    fn map(&mut self, x: V) -> V {
+        (x - self.max) - self.log_sum
+    }
+}
+
+/// Log-softmax of every row of `cols` elements in `io` (whole rows, `cols >
+/// 0`), row by row in three passes: (1) the max, (2) `Σ exp(x - max)` as
+/// [`exp_sum`](super::sum::exp_sum) takes it, nothing stored, (3) `(x - max) - ln(sum)`, the
+/// logarithm taken once per row in `f64`. A row's special values are those
+/// of [`special_fill`], except that a masked row of all `-inf` gives
+/// `-inf` (the log of probability 0).
+#[inline(always)]
+pub(super) fn log_softmax_rows<T: ExpFloat, V: Vector<T>>(
+    mut io: impl Io<T>,
+    cols: usize,
+    masked: bool,
+) {
+    let rows = io.input().len() / cols;
+    for r in 0..rows {
+        let row = r * cols..(r + 1) * cols;
+        let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
+        if !is_finite(max) {
+            let fill = if masked && max == T::NEG_INFINITY {
+                T::NEG_INFINITY
+            } else {
+                T::NAN
+            };
+            io.output()[row].fill(fill);
+            continue;
+        }
+        let mut read = ReadOnly(io.input());
+        let range = row.clone();
+        let sum = exp_sum_spread::<T, V>(&mut read, range, max, spread);
+        let log_sum = T::from_f64(sum.to_f64().ln());
+        let mut f = LogShift {
+            max: V::splat(max),
+            log_sum: V::splat(log_sum),
+        };
+        io.map_vec::<V>(row, max, &mut f);
+    }
+}

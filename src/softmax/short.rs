@@ -1,0 +1,245 @@
+//! Rows of at most [`SMALL_COLS`] elements (the chapter's 3 classes,
+//! 10-class problems): several rows per vector. Rows of at most `LANES / 2`
+//! elements lie side by side in a vector as loaded, and lane permutes give
+//! each lane its row's max and sum; longer ones are transposed, one row per
+//! lane, `LANES` rows at a time. Both take each row's max and sum in the
+//! same order, so a row's bits do not depend on which one ran it.
+
+use super::spread::{SpreadMode, Wide};
+use super::sum::{is_finite, max_nan, special_fill};
+use crate::exp::ExpFloat;
+use crate::io::Io;
+use crate::simd::{MAX_LANES, Vector};
+
+/// Rows of at most this many elements take the across-rows path: a row
+/// shorter than one AVX-512 vector of `f32`.
+pub(crate) const SMALL_COLS: usize = 16;
+
+/// Softmax of whole rows of `COLS <= SMALL_COLS` elements. Rows short
+/// enough that two or more fit a vector go [`rows_in_lanes`], a vector of
+/// rows at a time; the others, and any rest, go [`rows_across_lanes`],
+/// `LANES` rows at a time. Both do the same operations on each row in the
+/// same order, so a row's bits do not depend on which one ran it.
+#[inline(always)]
+pub(super) fn softmax_small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    masked: bool,
+) {
+    let rows = io.input().len() / COLS;
+    let mut r0 = 0;
+    // Only where a masked store is one instruction (AVX-512): each vector
+    // of rows ends in a partial store, which on AVX2 (`vmaskmov`) and the
+    // portable tier costs more than the transposes save (BENCHMARKS.md,
+    // "Measurements behind the code").
+    if V::MASKED_STORE_FAST && V::LANES / COLS >= IN_LANES_MIN_ROWS && V::LANES <= MAX_LANES {
+        r0 = rows_in_lanes::<T, V, COLS>(io, masked);
+    }
+    while r0 < rows {
+        let g = V::LANES.min(rows - r0);
+        if g < ACROSS_MIN_ROWS && COLS <= 2 * V::LANES && V::LANES <= MAX_LANES {
+            for r in r0..r0 + g {
+                row_in_vector::<T, V, COLS>(io, r, masked);
+            }
+        } else {
+            rows_across_lanes::<T, V, COLS>(io, r0, g, masked);
+        }
+        r0 += g;
+    }
+}
+
+/// Fewer rows than this left over (a single row, say) go [`row_in_vector`]
+/// one at a time rather than [`rows_across_lanes`], whose transposes cost
+/// the same for one row as for `LANES`.
+const ACROSS_MIN_ROWS: usize = 4;
+
+/// Softmax of row `r` of `COLS <= 2 · LANES` elements in the lanes of one
+/// or two vectors, with exactly [`rows_across_lanes`]'s operations in its order, so
+/// the same bits: the max and the finiteness flag folded column by column
+/// from column 0 (scalar `max` and `+` round as the lane-wise ones do),
+/// `exp(x - max)` lane-wise (so column `j` gets what its own vector
+/// would), the sum added column by column from zero, one division,
+/// one multiply. A row with NaN or ±inf goes to [`rows_across_lanes`],
+/// which has the special-value rules.
+#[inline(always)]
+fn row_in_vector<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    r: usize,
+    masked: bool,
+) {
+    let at = r * COLS;
+    let row = &io.input()[at..at + COLS];
+    let (mut max, mut flag) = (row[0], T::ZERO);
+    for &v in row {
+        // `max_fast(max, v)`: `v > max ? v : max`.
+        max = if v > max { v } else { max };
+        flag = flag + v;
+    }
+    if (flag * T::ZERO).is_nan() {
+        rows_across_lanes::<T, V, COLS>(io, r, 1, masked);
+        return;
+    }
+    // Padding lanes repeat column 0 (finite); they are never stored.
+    let l = V::LANES;
+    let mut lanes = [T::ZERO; 2 * MAX_LANES];
+    let mut e = [V::splat(T::ZERO); 2];
+    for (v, e) in e.iter_mut().enumerate().take(COLS.div_ceil(l)) {
+        let x = V::load_padded(&row[v * l..COLS.min(v * l + l)], row[0]);
+        *e = Wide::exp_of_diff::<T, V>(x, V::splat(max));
+        e.store(&mut lanes[v * l..v * l + l]);
+    }
+    let mut sum = T::ZERO;
+    for &v in &lanes[..COLS] {
+        sum = sum + v;
+    }
+    let inv = V::splat(T::ONE / sum);
+    for (v, &e) in e.iter().enumerate().take(COLS.div_ceil(l)) {
+        (e * inv).store(&mut lanes[v * l..v * l + l]);
+    }
+    io.output()[at..at + COLS].copy_from_slice(&lanes[..COLS]);
+}
+
+/// Rows per vector from which [`rows_in_lanes`] beats the transposes: at
+/// two rows a vector the permutes cost what the transposes do (BENCHMARKS.md,
+/// "Measurements behind the code").
+const IN_LANES_MIN_ROWS: usize = 3;
+
+/// Rows of `COLS <= LANES / 2` elements, `R = LANES / COLS` rows per
+/// vector, one contiguous load each: lane `j` holds row `j / COLS`, column
+/// `j % COLS`. Lane permutes broadcast each row's column `c` to all its
+/// lanes, so the row max and the row sum are taken column by column from 0,
+/// in [`rows_across_lanes`]'s order, and every lane of a row sees the same
+/// max and sum. A block holding a non-finite value goes to
+/// [`rows_across_lanes`] instead, which has the special-value rules.
+/// Returns the rows done (whole blocks).
+#[inline(always)]
+fn rows_in_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    masked: bool,
+) -> usize {
+    let (l, r) = (V::LANES, V::LANES / COLS);
+    let used = r * COLS;
+    let blocks = io.input().len() / used;
+    if blocks == 0 {
+        return 0;
+    }
+    // idx[c][j]: the lane of column `c` in lane `j`'s row (lanes past `used`
+    // repeat lane 0's row and are never stored).
+    let mut idx = [[0i32; MAX_LANES]; COLS];
+    for (c, idx_c) in idx.iter_mut().enumerate() {
+        for (j, i) in idx_c.iter_mut().enumerate() {
+            let row = if j < used { j / COLS } else { 0 };
+            *i = (row * COLS + c) as i32;
+        }
+    }
+    // own[j]: lane `j` itself within the block's rows, lane 0 past them.
+    let mut own = [0i32; MAX_LANES];
+    for (j, o) in own.iter_mut().enumerate().take(used) {
+        *o = j as i32;
+    }
+    let zero = V::splat(T::ZERO);
+    let mut next = if blocks > 0 {
+        load_block::<T, V>(io.input(), 0, used)
+    } else {
+        zero
+    };
+    for b in 0..blocks {
+        let at = b * used;
+        // The next block is loaded before this one is stored, so in place
+        // the load never waits behind the store to the addresses just
+        // before it.
+        let x = next;
+        if b + 1 < blocks {
+            next = load_block::<T, V>(io.input(), (b + 1) * used, used);
+        }
+        // Only the block's own lanes decide (lanes past `used` hold the next
+        // block): a non-finite value sends the block to the slow path.
+        if (x.permute(&own[..l]) * zero).any_nan() {
+            rows_across_lanes::<T, V, COLS>(io, b * r, r, masked);
+            continue;
+        }
+        let mut max = x.permute(&idx[0][..l]);
+        for idx_c in &idx {
+            max = V::max_fast(max, x.permute(&idx_c[..l]));
+        }
+        // Always the exact, checked exp, as across lanes.
+        let e = Wide::exp_of_diff::<T, V>(x, max);
+        let mut sum = zero;
+        for idx_c in &idx {
+            sum = sum + e.permute(&idx_c[..l]);
+        }
+        let inv = V::splat(T::ONE) / sum;
+        (e * inv).store_prefix(&mut io.output()[at..at + used]);
+    }
+    blocks * r
+}
+
+/// The `used` elements of `input` from `at` in a vector's low lanes: a full
+/// load where the vector fits, a masked one at the end.
+#[inline(always)]
+fn load_block<T: ExpFloat, V: Vector<T>>(input: &[T], at: usize, used: usize) -> V {
+    if at + V::LANES <= input.len() {
+        V::load(&input[at..at + V::LANES])
+    } else {
+        V::load_padded(&input[at..at + used], T::ZERO)
+    }
+}
+
+/// Across-rows softmax of rows `r0 .. r0 + g` (`g <= LANES`) of `COLS <=
+/// SMALL_COLS` elements: the rows are transposed into lanes
+/// ([`Vector::load_transposed`]: `x[j]` holds column `j` of each), so every
+/// step is one vector operation over `LANES` rows, and transposed back.
+/// `COLS` is a constant so the transposes unroll. A partial group is
+/// padded with zero rows, whose results are dropped; each lane's arithmetic
+/// is the same, so a row gives the same bits in any lane.
+#[inline(always)]
+fn rows_across_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    r0: usize,
+    g: usize,
+    masked: bool,
+) {
+    debug_assert!(V::LANES <= MAX_LANES && g <= V::LANES);
+    let zero = V::splat(T::ZERO);
+    let block = r0 * COLS..(r0 + g) * COLS;
+    let input = &io.input()[block.clone()];
+    let mut x = V::load_transposed::<COLS>(input, g);
+    let mut max = x[0];
+    let mut flag = zero;
+    for &xj in &x {
+        max = V::max_fast(max, xj);
+        flag = flag + xj;
+    }
+    // A row with NaN or ±inf (flag not finite): its exact max decides, by the
+    // rule; a finite exact max means only some -inf, which the ordinary
+    // path handles.
+    let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
+    let special = (flag * zero).any_nan();
+    if special {
+        for (f, row) in fill.iter_mut().zip(input.chunks_exact(COLS)) {
+            let exact = row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
+            if !is_finite(exact) {
+                *f = Some(special_fill(exact, masked));
+            }
+        }
+    }
+    // Always the exact, checked exp: a cheaper one chosen per group
+    // would make a row's bits depend on its neighbours.
+    let mut sum = zero;
+    for xj in &mut x {
+        *xj = Wide::exp_of_diff::<T, V>(*xj, max);
+        sum = sum + *xj;
+    }
+    let inv = V::splat(T::ONE) / sum;
+    for xj in &mut x {
+        *xj = *xj * inv;
+    }
+    let out = &mut io.output()[block];
+    V::store_transposed(&x, out, g);
+    if special {
+        for (f, row) in fill.iter().zip(out.chunks_exact_mut(COLS)) {
+            if let Some(f) = *f {
+                row.fill(f);
+            }
+        }
+    }
+}
