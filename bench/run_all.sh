@@ -9,15 +9,15 @@ crit=(--warm-up-time 1 --measurement-time 3)
 source bench/machine.sh
 
 rm -rf target/criterion target/native/criterion
-cargo bench --bench softmax -- "${crit[@]}" 'softmax_(wide_)?f(32|64)/'
-cargo bench --bench relu -- "${crit[@]}"
+cargo bench -p nn-kernels-benches --bench softmax -- "${crit[@]}" 'softmax_(wide_)?f(32|64)/'
+cargo bench -p nn-kernels-benches --bench relu -- "${crit[@]}"
 python3 bench/criterion_csv.py --out bench/ours.csv
 
 # The same code built for this CPU: only the one-thread runs of the best and
 # portable tiers (the portable tier is where target-cpu makes a difference).
 export CARGO_TARGET_DIR=target/native
-RUSTFLAGS="-C target-cpu=native" cargo bench --bench softmax -- "${crit[@]}" "softmax_f(32|64)/($tier|portable)/1t/"
-RUSTFLAGS="-C target-cpu=native" cargo bench --bench relu -- "${crit[@]}" "relu_f32/($tier|portable)/1t/"
+RUSTFLAGS="-C target-cpu=native" cargo bench -p nn-kernels-benches --bench softmax -- "${crit[@]}" "softmax_f(32|64)/($tier|portable)/1t/"
+RUSTFLAGS="-C target-cpu=native" cargo bench -p nn-kernels-benches --bench relu -- "${crit[@]}" "relu_f32/($tier|portable)/1t/"
 unset CARGO_TARGET_DIR
 python3 bench/criterion_csv.py --criterion target/native/criterion --label nn-kernels-native --out bench/ours_native.csv
 

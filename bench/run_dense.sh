@@ -10,7 +10,7 @@ crit=(--warm-up-time 1 --measurement-time 3)
 source bench/machine.sh
 
 rm -rf target/criterion/dense_* target/criterion/fma_peak_* target/criterion/chapter_forward_* target/criterion/matmul_split_*
-cargo bench --bench dense -- "${crit[@]}"
+cargo bench -p nn-kernels-benches --bench dense -- "${crit[@]}"
 python3 bench/criterion_csv.py --out bench/ours_dense.csv.tmp
 grep -E "^(#|library,)|,(dense|fma_peak|chapter_forward)," bench/ours_dense.csv.tmp > bench/ours_dense.csv
 rm bench/ours_dense.csv.tmp

@@ -16,8 +16,8 @@
 //!   one-thread pool's `install` (the only way before `Parallelism`),
 //!   against its kernel calls timed alone.
 //!
-//! `cargo bench --bench dense`; filter with a regex, e.g.
-//! `cargo bench --bench dense -- 'dense_f32/avx512'`.
+//! `cargo bench -p nn-kernels-benches --bench dense`; filter with a regex, e.g.
+//! `cargo bench -p nn-kernels-benches --bench dense -- 'dense_f32/avx512'`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::dispatch::{Supported, supported_isas};
@@ -26,8 +26,8 @@ use nn_kernels::rng::NumpyRandomState;
 use nn_kernels::{Activation, Dense, Float, PackedWeights, Weights, dense_packed};
 use std::hint::black_box;
 
-mod common;
 use common::data;
+use nn_kernels_benches as common;
 
 fn naive<T: Float>(x: &[T], w: &[T], bias: &[T], out: &mut [T], (m, k, n): (usize, usize, usize)) {
     for i in 0..m {

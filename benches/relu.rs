@@ -3,7 +3,7 @@
 //! `copy_from_slice` of the same bytes (the memory-bound yardstick: ReLU
 //! reads and writes as much as a copy), on one thread and on all threads.
 //!
-//! `cargo bench --bench relu`
+//! `cargo bench -p nn-kernels-benches --bench relu`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::dispatch::supported_isas;

@@ -6,7 +6,7 @@
 //! 64 MiB in three passes and in two, best tier, one thread), and the
 //! log-softmax (`log_softmax_f32`).
 //!
-//! `cargo bench --bench softmax`
+//! `cargo bench -p nn-kernels-benches --bench softmax`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nn_kernels::Float;

@@ -3,9 +3,9 @@
 //! or a step between neighbouring lengths, shows.
 //!
 //! ```text
-//! cargo bench --bench sweep                    # softmax and ReLU, every tier
-//! cargo bench --bench sweep -- softmax         # or relu
-//! cargo bench --bench sweep -- --check         # CI: a subset, fails below 0.5x
+//! cargo bench -p nn-kernels-benches --bench sweep                    # softmax and ReLU, every tier
+//! cargo bench -p nn-kernels-benches --bench sweep -- softmax         # or relu
+//! cargo bench -p nn-kernels-benches --bench sweep -- --check         # CI: a subset, fails below 0.5x
 //! ```
 //!
 //! Options: `--reps N`, `--out DIR` (default `target/sweep`: `softmax.csv`,
@@ -30,7 +30,7 @@
 //! latency plus the call (about 40 ns on AVX-512, 0.4-0.8x a loop of that
 //! many scalar `exp`s), a known miss BENCHMARKS.md records, not a cliff.
 
-mod common;
+use nn_kernels_benches as common;
 
 use common::{Args, cpu_name, in_pool, interleaved, keep};
 use nn_kernels::dispatch::{Supported, supported_isas};

@@ -123,10 +123,10 @@ pub fn matmul<T: Float>(
     ))
 }
 
-/// [`crate::dense`] on tier `isa`.
+/// [`crate::dense()`] on tier `isa`.
 ///
 /// # Errors
-/// As [`crate::dense`].
+/// As [`crate::dense()`].
 pub fn dense<T: Float>(
     isa: Supported,
     x: &[T],
@@ -145,12 +145,12 @@ pub fn dense<T: Float>(
     ))
 }
 
-/// [`crate::dense`] through the crate's own BLIS loops on the portable
+/// [`crate::dense()`] through the crate's own BLIS loops on the portable
 /// tier, whatever engine the portable tier picks for products (on x86-64
 /// it runs `matrixmultiply` above a few thousand multiply-adds).
 ///
 /// # Errors
-/// As [`crate::dense`].
+/// As [`crate::dense()`].
 pub fn dense_portable_blis<T: Float>(
     x: &[T],
     w: Weights<'_, T>,

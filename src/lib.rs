@@ -5,7 +5,7 @@
 //!
 //! | kernel | computes |
 //! |---|---|
-//! | [`dense`] | `out = act(x · w + bias)`: a dense layer, bias and ReLU fused into the product, weights read in place |
+//! | [`dense`](fn@dense) | `out = act(x · w + bias)`: a dense layer, bias and ReLU fused into the product, weights read in place |
 //! | [`dense_packed`], [`dense_packed_prefix`] | the same with weights packed once ([`PackedWeights`]): the inference path |
 //! | [`matmul`] | `out = a · b` |
 //! | [`relu`], [`step`], [`sigmoid`] (and `_inplace`) | element-wise activations, NumPy's special values |

@@ -8,7 +8,7 @@ use crate::float::Float;
 use crate::io::LaneMap;
 use crate::simd::Vector;
 
-/// The activation a [`dense`](crate::dense) call fuses into its output
+/// The activation a [`dense`](fn@crate::dense) call fuses into its output
 /// tiles (after the bias), so it costs no extra pass over the output.
 ///
 /// Each activation is the same operation as its element-wise function

@@ -8,9 +8,11 @@
 //! |---|---|
 //! | `table.rs` | the ops ([`GemmOp`]), their public functions, the per-type entries and their shape checks |
 //! | `weights.rs` | [`Weights`] and [`PackedWeights`] |
+//! | `pack.rs` | packing and unpacking them, through the entry points |
 //! | `layer.rs` | [`Dense`] |
 
 mod layer;
+mod pack;
 mod table;
 mod weights;
 

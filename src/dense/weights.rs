@@ -1,13 +1,12 @@
 //! A dense layer's weights: borrowed as they lie in memory ([`Weights`]:
 //! the layout and dims said once, at construction), or packed once for the
-//! kernels ([`PackedWeights`]).
+//! kernels ([`PackedWeights`]). What packs and unpacks them goes through the
+//! entry points, in `pack.rs`.
 
 use crate::dispatch::{Isa, Supported};
 use crate::error::ShapeError;
 use crate::float::Float;
-use crate::kind::{Same, per_type};
-
-use super::table::GemmEntry;
+use crate::kind::Same;
 
 /// How a weight matrix lies in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +27,7 @@ pub(crate) enum Layout {
 /// | NumPy, the chapter (`inputs . weights`) | `inputs x neurons` | [`Weights::inputs_by_neurons`] |
 /// | PyTorch `nn.Linear.weight`, ONNX `Gemm` with `transB = 1` | `neurons x inputs` (`[out_features, in_features]`) | [`Weights::neurons_by_inputs`] |
 ///
-/// [`dense`](crate::dense) reads them in place (`neurons x inputs` ones
+/// [`dense`](fn@crate::dense) reads them in place (`neurons x inputs` ones
 /// are transposed into a temporary first, on every call);
 /// [`PackedWeights::new`] packs them once for repeated calls.
 ///
@@ -152,14 +151,6 @@ impl<'a, T: Float> Weights<'a, T> {
         self.neurons
     }
 
-    /// The weights copied, `inputs x neurons`, row-major (transposed if
-    /// they are `neurons x inputs`).
-    pub(crate) fn to_inputs_by_neurons(self) -> Vec<T> {
-        per_type!(T, |same, F| same
-            .flip()
-            .vec(<F as GemmEntry>::copy_inputs_by_neurons(self.retype(same))))
-    }
-
     /// The weights as the same view of another name for `T`.
     pub(crate) fn retype<F>(self, same: Same<T, F>) -> Weights<'a, F> {
         Weights {
@@ -182,7 +173,7 @@ impl<'a, T: Float> Weights<'a, T> {
 ///
 /// Packing costs one copy of the weights (padded to the tile width); each
 /// call then skips the per-call packing of W. Results are bitwise the same
-/// as [`dense`](crate::dense) on the same tier, whatever layout the weights
+/// as [`dense`](fn@crate::dense) on the same tier, whatever layout the weights
 /// came in.
 ///
 /// ```
@@ -214,26 +205,6 @@ pub struct PackedWeights<T> {
 }
 
 impl<T: Float> PackedWeights<T> {
-    /// Packs `w` for the selected tier ([`crate::selected_isa`]).
-    ///
-    /// # Errors
-    /// [`ShapeError`] of kind [`Allocation`](crate::ShapeErrorKind::Allocation)
-    /// if the packed copy would need more than `isize::MAX` bytes. (`w`'s
-    /// shape was checked when it was made.)
-    ///
-    /// ```
-    /// use nn_kernels::{PackedWeights, Weights};
-    /// // PyTorch's Linear(784, 128): weight [128, 784].
-    /// let torch = vec![0.01f32; 128 * 784];
-    /// let p = PackedWeights::new(Weights::neurons_by_inputs(&torch, 128, 784)?)?;
-    /// assert_eq!((p.inputs(), p.neurons()), (784, 128));
-    /// # Ok::<(), nn_kernels::ShapeError>(())
-    /// ```
-    pub fn new(w: Weights<'_, T>) -> Result<Self, ShapeError> {
-        per_type!(T, |same, F| <F as GemmEntry>::pack(None, w.retype(same))
-            .map(|p| p.retype(same.flip())))
-    }
-
     /// Inputs per sample.
     ///
     /// ```
@@ -269,21 +240,6 @@ impl<T: Float> PackedWeights<T> {
     /// ```
     pub fn isa(&self) -> Isa {
         self.isa.isa()
-    }
-
-    /// The weights unpacked, `inputs x neurons`, row-major.
-    ///
-    /// ```
-    /// use nn_kernels::{PackedWeights, Weights};
-    /// let w: Vec<f32> = (0..784 * 10).map(|i| i as f32).collect();
-    /// let p = PackedWeights::new(Weights::inputs_by_neurons(&w, 784, 10)?)?;
-    /// assert_eq!(p.to_inputs_by_neurons(), w);
-    /// # Ok::<(), nn_kernels::ShapeError>(())
-    /// ```
-    pub fn to_inputs_by_neurons(&self) -> Vec<T> {
-        per_type!(T, |same, F| same
-            .flip()
-            .vec(<F as GemmEntry>::unpack(&self.as_type(same))))
     }
 
     /// The same weights with `T` named `F`: the data moved, not copied.

@@ -14,7 +14,7 @@ use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 /// micro-panel); deeper blocks amortise the tile's load and store of `out` better, and
 /// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes"). The
 /// tuning constants of this module are not API: the docs of
-/// [`crate::dense`] state what they mean for a call.
+/// [`crate::dense()`] state what they mean for a call.
 pub(crate) const KC_MAX: usize = 512;
 
 /// The shallowest `k` block the derivation picks, however small the L2.

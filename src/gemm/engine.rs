@@ -10,7 +10,7 @@ use crate::simd::{SimdFloat, Vector};
 
 /// Which code computes a product on the portable tier: the crate's own
 /// BLIS loops over `wide`'s vectors, or `matrixmultiply`, whichever
-/// measures faster on the target (`cargo bench --bench dense_grid --
+/// measures faster on the target (`cargo bench -p nn-kernels-benches --bench dense_grid --
 /// engines`; BENCHMARKS.md, "Dense layer"). On x86-64 `matrixmultiply`
 /// picks AVX2 or AVX-512 kernels at run time, which a baseline (SSE2) build
 /// of ours cannot match on large products, while its fixed cost per call

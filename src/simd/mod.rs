@@ -9,7 +9,7 @@
 //! | [`avx512::Avx512`] | `avx512.rs` | `__m512` | `__m512d` | AVX-512F (+ AVX2, FMA) |
 //!
 //! A kernel is a type implementing [`Kernel`]: its `run::<S>` is generic
-//! over the tier `S` and uses `T::Vec<S>` ([`crate::float::Float::Vec`]),
+//! over the tier `S` and uses `T::Vec<S>` ([`SimdFloat::Vec`]),
 //! the tier's vector of `T`, through the [`Vector`] trait. `run` is
 //! `#[inline(always)]`, and a tier's [`Tier::vectorize`] calls it from
 //! inside a function compiled with `#[target_feature]` for that tier, so

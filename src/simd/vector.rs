@@ -16,7 +16,7 @@ pub const MAX_LANES: usize = 16;
 /// An implementation may use instructions the build's baseline target lacks,
 /// provided a value of the type can only exist on a CPU that has them: the
 /// x86 implementations are made only inside their tier's
-/// [`Tier::vectorize`], which is only entered with a token of that tier.
+/// [`Tier::vectorize`](super::Tier::vectorize), which is only entered with a token of that tier.
 pub unsafe trait Vector<T: Copy>:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
 {

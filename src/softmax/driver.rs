@@ -14,16 +14,16 @@ use crate::simd::{Kernel, SimdFloat, Tier};
 
 /// The smallest batch (in elements) that is split across rayon threads:
 /// 16 Ki, where a two-way split has clearly paid for its fork
-/// (`cargo bench --bench softmax -- softmax_split`; BENCHMARKS.md,
+/// (`cargo bench -p nn-kernels-benches --bench softmax -- softmax_split`; BENCHMARKS.md,
 /// "Softmax").
 pub(crate) const PAR_MIN_ELEMS: usize = 16 * 1024;
 
-/// Which algorithm rows longer than [`SMALL_COLS`] take. Tests and benches
+/// Which algorithm rows longer than 16 elements take. Tests and benches
 /// force one to compare them (`internals`).
 #[cfg_attr(not(feature = "internals"), allow(dead_code))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Passes {
-    /// Two passes for rows of at least [`two_pass_min_cols`] elements,
+    /// Two passes for rows of at least `internals::two_pass_min_cols` elements,
     /// three for the rest: what the public functions do.
     Auto,
     /// Three passes at every length.

@@ -16,7 +16,7 @@ use crate::common::{assert_bits_eq, in_pool, tiers, values};
 use nn_kernels::dispatch::{Isa, Supported};
 use nn_kernels::internals;
 use nn_kernels::internals::tile_dims;
-use nn_kernels::{Activation, Float, PackedWeights, Weights, dense_packed, reference};
+use nn_kernels::{Activation, Float, Weights, reference};
 
 /// Every entry point (`matmul`, `dense` with `Identity` and `Relu`,
 /// `dense_packed`, and `dense_portable_blis` on the portable tier) on one
@@ -219,102 +219,4 @@ fn specials<T: Float>() {
 fn infinities_and_nan_propagate() {
     specials::<f32>();
     specials::<f64>();
-}
-
-#[test]
-fn packed_weights_check_their_shapes() {
-    let w = [1.0f32; 6];
-    let err = Weights::inputs_by_neurons(&w[..5], 2, 3).unwrap_err();
-    assert_eq!(
-        (err.function, err.argument),
-        ("Weights::inputs_by_neurons", "w")
-    );
-    let err = Weights::neurons_by_inputs(&w, usize::MAX, 2).unwrap_err();
-    assert_eq!(
-        (err.function, err.argument),
-        ("Weights::neurons_by_inputs", "inputs * neurons")
-    );
-    let p = PackedWeights::new(Weights::inputs_by_neurons(&w, 2, 3).unwrap()).unwrap();
-    let dims = (p.inputs(), p.neurons(), p.isa());
-    assert_eq!(dims, (2, 3, nn_kernels::selected_isa()));
-    let (x, b) = ([1.0f32; 4], [0.0f32; 3]);
-    let mut out = [0.0f32; 6];
-    for (xs, bs, out_len, arg) in [
-        (&x[..3], &b[..], 6, "x"),
-        (&x[..], &b[..2], 6, "bias"),
-        (&x[..], &b[..], 5, "out"),
-    ] {
-        let err = dense_packed(xs, &p, bs, &mut out[..out_len], Activation::Identity);
-        let err = err.unwrap_err();
-        assert_eq!((err.function, err.argument), ("dense_packed", arg));
-    }
-    dense_packed(&x, &p, &b, &mut out, Activation::Identity).unwrap();
-    assert_eq!(out, [2.0; 6]);
-}
-
-/// `dense_packed_prefix` computes what `dense_packed` does on the first
-/// `rows` samples, writes nothing past `rows x n` of `out`, reads nothing
-/// past `rows x k` of `x` (NaN there would show), and refuses short slices.
-#[test]
-fn dense_packed_prefix_uses_the_prefixes_only() {
-    use nn_kernels::{ShapeErrorKind, dense_packed_prefix};
-    let (k, n, cap) = (5, 3, 7);
-    let w: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.37).sin()).collect();
-    let bias: Vec<f32> = (0..n).map(|j| j as f32 - 1.0).collect();
-    let p = PackedWeights::new(Weights::inputs_by_neurons(&w, k, n).unwrap()).unwrap();
-    for rows in 0..=cap {
-        let mut x = vec![f32::NAN; cap * k];
-        for (i, v) in x[..rows * k].iter_mut().enumerate() {
-            *v = (i as f32 * 0.61).cos();
-        }
-        let mut want = vec![0.0f32; rows * n];
-        dense_packed(&x[..rows * k], &p, &bias, &mut want, Activation::Relu).unwrap();
-        let mut out = vec![-7.0f32; cap * n];
-        let got = dense_packed_prefix(&x, &p, &bias, &mut out, rows, Activation::Relu).unwrap();
-        assert_eq!(got.len(), rows * n);
-        assert!(
-            got.iter()
-                .zip(&want)
-                .all(|(g, w)| g.to_bits() == w.to_bits()),
-            "rows {rows}"
-        );
-        assert!(
-            out[rows * n..].iter().all(|v| *v == -7.0),
-            "rows {rows}: wrote past the prefix"
-        );
-    }
-    let mut out = vec![0.0f32; cap * n];
-    let x = vec![0.5f32; cap * k];
-    for (xl, ol, arg, needed, actual) in [
-        (2 * k - 1, 2 * n, "x", 2 * k, 2 * k - 1),
-        (2 * k, 2 * n - 1, "out", 2 * n, 2 * n - 1),
-    ] {
-        let e = dense_packed_prefix(&x[..xl], &p, &bias, &mut out[..ol], 2, Activation::Identity)
-            .unwrap_err();
-        assert_eq!((e.function, e.argument), ("dense_packed_prefix", arg));
-        assert_eq!(e.kind, ShapeErrorKind::TooShort { needed, actual });
-    }
-    let e = dense_packed_prefix(&x, &p, &bias[..2], &mut out, 2, Activation::Identity).unwrap_err();
-    assert_eq!((e.function, e.argument), ("dense_packed_prefix", "bias"));
-    assert!(dense_packed_prefix(&x, &p, &bias, &mut out, usize::MAX, Activation::Relu).is_err());
-}
-
-#[test]
-fn dense_prepare_keeps_results_and_weights_mut_drops_the_packing() {
-    let w = values(70 * 65, 1, 1.0);
-    let w = Weights::inputs_by_neurons(&w, 70, 65).unwrap();
-    let mut layer = nn_kernels::Dense::<f32>::from_parts(w, values(65, 2, 1.0)).unwrap();
-    let x = values::<f32>(5 * 70, 3, 1.0);
-    let (mut a, mut b) = (vec![f32::NAN; 5 * 65], vec![f32::NAN; 5 * 65]);
-    layer.forward(&x, &mut a).unwrap();
-    layer.prepare();
-    assert!(layer.is_prepared());
-    layer.forward(&x, &mut b).unwrap();
-    assert_bits_eq(&a, &b, "prepared");
-    let before = layer.weights().into_owned();
-    layer.weights_mut()[0] += 1.0;
-    assert!(!layer.is_prepared());
-    assert_eq!(layer.weights()[1..], before[1..], "unpacked as they were");
-    layer.forward(&x, &mut b).unwrap();
-    assert_ne!(a[0].to_bits(), b[0].to_bits(), "the new weight is used");
 }

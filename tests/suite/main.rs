@@ -3,10 +3,10 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `kernels`, `gemm`, `log_softmax` | every kernel against its scalar reference on every tier, over sizes derived from the tile and vector widths, through each family's tester (`common::{unary, softmax, gemm}`) |
+//! | `kernels`, `gemm`, `log_softmax`, `dense` | every kernel against its scalar reference on every tier, over sizes derived from the tile and vector widths, through each family's tester (`common::{unary, softmax, gemm}`) |
 //! | `accuracy`, `exhaustive` | the exp and softmax against their documented error bounds (`exhaustive`: every `f32`, ignored by default) |
 //! | `properties` | proptest properties: softmax rows sum to one, shift invariance, no overflow, dense against `f64` |
-//! | `errors` | every public function's shape errors, from the op tables |
+//! | `errors`, `layer_errors` | every public function's shape errors, from the op tables; the layer's and the chapter helpers' |
 //! | `memory` | every op against unmapped pages, at sub-slice offsets |
 //! | `concurrency`, `serial` | the same bits on any thread count; `Parallelism::Serial` makes no rayon call |
 //! | `recorded_bits` | every output on the x86 tiers and the portable tier's element-wise and row ops, bit for bit as recorded |
@@ -25,6 +25,7 @@ mod allocation;
 #[cfg(feature = "chapter")]
 mod chapter4;
 mod concurrency;
+mod dense;
 mod dispatch;
 mod errors;
 mod exhaustive;
@@ -32,6 +33,7 @@ mod gemm;
 #[cfg(feature = "chapter")]
 mod golden;
 mod kernels;
+mod layer_errors;
 mod log_softmax;
 mod memory;
 mod miri;
