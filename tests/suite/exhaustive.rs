@@ -1,6 +1,6 @@
-//! Exhaustive sweeps over `f32`, ignored by default (they take seconds to a
-//! minute in release); `.ci/run` runs them with
-//! `cargo test --release --test exhaustive -- --ignored --nocapture`.
+//! Exhaustive sweeps over `f32`, ignored by default (seconds to minutes in
+//! release); `.ci/run` runs them, with the other long tests, by
+//! `cargo test --release --test suite -- --ignored --nocapture`.
 
 use crate::common;
 
@@ -86,38 +86,59 @@ fn exp_every_f32_in_range_on_every_tier() {
 }
 
 /// Softmax of rows `[x, 0]` (the across-rows path) and `[x, 0 × 16]` (the
-/// row path) for every f32 `x` in [lo, 0]: max relative error of each output
-/// against the exact values `e^x / (e^x + c)` and `1 / (e^x + c)`.
+/// row path) for every f32 `x` in [lo, 0], on every tier: max relative
+/// error of each output against the exact values `e^x / (e^x + c)` and
+/// `1 / (e^x + c)`. Each chunk of inputs is laid out and its exact `e^x`
+/// taken once, for both row lengths and every tier.
 #[test]
 #[ignore = "exhaustive: run by .ci/run in release"]
 fn softmax_every_f32_in_range_on_every_tier() {
     let lo = nn_kernels::internals::EXP_F32_LO;
-    for cols in [2usize, 17] {
-        for isa in tiers() {
-            let worst = sweep((-0.0f32).to_bits(), lo.to_bits(), |x| {
+    let isas = tiers();
+    let cols = [2usize, 17];
+    let cases: Vec<(usize, usize)> = (0..cols.len())
+        .flat_map(|c| (0..isas.len()).map(move |t| (c, t)))
+        .collect();
+    let (from, to) = ((-0.0f32).to_bits(), lo.to_bits());
+    let n_chunks = (to as u64 - from as u64 + 1).div_ceil(CHUNK);
+    let worst = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| {
+            let first = from as u64 + c * CHUNK;
+            let last = (first + CHUNK - 1).min(to as u64);
+            let x: Vec<f32> = (first..=last).map(|b| f32::from_bits(b as u32)).collect();
+            let e: Vec<f64> = x.iter().map(|&xi| (xi as f64).exp()).collect();
+            let mut worst = vec![0.0f64; cases.len()];
+            for (ci, &cols) in cols.iter().enumerate() {
                 let mut rows = vec![0.0f32; x.len() * cols];
-                for (row, &xi) in rows.chunks_mut(cols).zip(x) {
+                for (row, &xi) in rows.chunks_mut(cols).zip(&x) {
                     row[0] = xi;
                 }
                 let mut out = vec![f32::NAN; rows.len()];
-                common::softmax_on(isa, Passes::Auto, &rows, &mut out, cols, false).unwrap();
                 let c = (cols - 1) as f64;
-                let mut worst = 0.0f64;
-                for (o, &xi) in out.chunks(cols).zip(x) {
-                    let e = (xi as f64).exp();
-                    let (px, p0) = (e / (e + c), 1.0 / (e + c));
-                    if px >= f32::MIN_POSITIVE as f64 * 1e3 {
-                        worst = worst.max((o[0] as f64 - px).abs() / px);
+                for (ti, &isa) in isas.iter().enumerate() {
+                    common::softmax_on(isa, Passes::Auto, &rows, &mut out, cols, false).unwrap();
+                    let w = &mut worst[ci * isas.len() + ti];
+                    for (o, &e) in out.chunks(cols).zip(&e) {
+                        let (px, p0) = (e / (e + c), 1.0 / (e + c));
+                        if px >= f32::MIN_POSITIVE as f64 * 1e3 {
+                            *w = w.max((o[0] as f64 - px).abs() / px);
+                        }
+                        *w = w.max((o[1] as f64 - p0).abs() / p0);
                     }
-                    worst = worst.max((o[1] as f64 - p0).abs() / p0);
                 }
-                worst
-            });
-            eprintln!(
-                "softmax f32 on {} rows of {cols}, every x in [{lo}, 0]: max relative error {worst:.3e}",
-                isa.isa()
-            );
-            assert!(worst <= 1e-6, "{} cols={cols}: {worst:e}", isa.isa());
-        }
+            }
+            worst
+        })
+        .reduce(
+            || vec![0.0; cases.len()],
+            |a, b| a.iter().zip(&b).map(|(a, b)| a.max(*b)).collect(),
+        );
+    for (&(ci, ti), &w) in cases.iter().zip(&worst) {
+        let (cols, isa) = (cols[ci], isas[ti].isa());
+        eprintln!(
+            "softmax f32 on {isa} rows of {cols}, every x in [{lo}, 0]: max relative error {w:.3e}"
+        );
+        assert!(w <= 1e-6, "{isa} cols={cols}: {w:e}");
     }
 }
