@@ -198,16 +198,18 @@ macro_rules! families {
                             black_box(&*oo);
                         },
                         &mut || {
-                            new::dense_with_isa(ni, x, w, b, on, (m, k, n), na).unwrap();
+                            let nw = new::Weights::inputs_by_neurons(w, k, n).unwrap();
+                            new::internals::dense(ni, x, nw, b, on, na).unwrap();
                             black_box(&*on);
                         },
                     );
                     let op = old::PackedWeights::new_with_isa(oi, w, k, n).unwrap();
-                    let np = new::PackedWeights::new_with_isa(ni, w, k, n).unwrap();
+                    let nw = new::Weights::inputs_by_neurons(w, k, n).unwrap();
+                    let np = new::internals::pack(ni, nw).unwrap();
                     $rep.case(
                         format!("dense_packed {m}x{k}x{n} relu={relu}"),
                         &mut || {
-                            old::dense_packed(x, &op, &b, oo, m, oa).unwrap();
+                            old_dense_packed(x, &op, b, oo, m, oa);
                             black_box(&*oo);
                         },
                         &mut || {
@@ -268,7 +270,8 @@ macro_rules! families {
                     },
                     &mut || {
                         on.copy_from_slice(x);
-                        new::softmax::softmax_rows_inplace_with_isa(ni, on, cols, false).unwrap();
+                        let call = new::internals::row_call(new::internals::RowOp::Softmax, false, ni);
+                        new::internals::rows_inplace(call, on, cols).unwrap();
                         black_box(&*on);
                     },
                 );
@@ -298,7 +301,7 @@ macro_rules! families {
                 let (mut ao, mut an) = (Aligned::<$t>::new(len), Aligned::<$t>::new(len));
                 let (oo, on) = (ao.get(), an.get());
                 macro_rules! op {
-                    ($name:literal, $f:ident) => {
+                    ($name:literal, $f:ident, $op:ident) => {
                         $rep.case(
                             format!("{} {len}", $name),
                             &mut || {
@@ -306,15 +309,16 @@ macro_rules! families {
                                 black_box(&*oo);
                             },
                             &mut || {
-                                new::activation::$f(ni, x, on).unwrap();
+                                let op = new::internals::UnaryOp::$op;
+                                new::internals::unary(op, ni, x, on).unwrap();
                                 black_box(&*on);
                             },
                         );
                     };
                 }
-                op!("relu", relu_with_isa);
-                op!("step", step_with_isa);
-                op!("sigmoid", sigmoid_with_isa);
+                op!("relu", relu_with_isa, Relu);
+                op!("step", step_with_isa, Step);
+                op!("sigmoid", sigmoid_with_isa, Sigmoid);
                 $rep.case(
                     format!("relu_inplace {len}"),
                     &mut || {
@@ -324,7 +328,7 @@ macro_rules! families {
                     },
                     &mut || {
                         on.copy_from_slice(x);
-                        new::activation::relu_inplace_with_isa(ni, on);
+                        new::internals::unary_inplace(new::internals::UnaryOp::Relu, ni, on);
                         black_box(&*on);
                     },
                 );
@@ -343,7 +347,26 @@ macro_rules! families {
 /// The new build's softmax through its hidden per-tier entry (kept in one
 /// place: its signature is the part of this harness that follows the API).
 fn new_softmax<T: new::Float>(isa: new::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
-    new::softmax::softmax_rows_with_isa(isa, x, out, cols, false).unwrap();
+    let call = new::internals::row_call(new::internals::RowOp::Softmax, false, isa);
+    new::internals::rows(call, x, out, cols).unwrap();
+}
+
+/// The baseline's `dense_packed`, whose batch size was an argument before
+/// e50c324.
+fn old_dense_packed<T: old::Float>(
+    x: &[T],
+    w: &old::PackedWeights<T>,
+    b: &[T],
+    out: &mut [T],
+    m: usize,
+    act: old::Activation,
+) {
+    #[cfg(feature = "base-after-e50c324")]
+    let _ = m;
+    #[cfg(feature = "base-after-e50c324")]
+    old::dense_packed(x, w, b, out, act).unwrap();
+    #[cfg(not(feature = "base-after-e50c324"))]
+    old::dense_packed(x, w, b, out, m, act).unwrap();
 }
 
 /// The baseline's softmax through its hidden per-tier entry, which took a
@@ -422,6 +445,82 @@ fn main() {
         families!(f32, tier, rep, &shapes);
         families!(f64, tier, rep, &shapes);
     }
+    public_calls::<f32>(&mut rep);
+    public_calls::<f64>(&mut rep);
+}
+
+/// The public functions on the smallest calls (one element, one row, a
+/// 1 x 1 x 1 layer), on the selected tier: what a user pays per call, where
+/// a generic baseline was inlined into its caller and the new code calls
+/// into the crate.
+fn public_calls<T: old::Float + new::Float + From<f32>>(rep: &mut Report) {
+    let ty = std::any::type_name::<T>();
+    let one = [T::from(0.5)];
+    let ten: Vec<T> = (0..10).map(|i| T::from(i as f32 * 0.1)).collect();
+    let (mut o1, mut n1) = ([T::from(0.0)], [T::from(0.0)]);
+    let (mut o10, mut n10) = (vec![T::from(0.0); 10], vec![T::from(0.0); 10]);
+    rep.case(
+        "public relu 1".into(),
+        &mut || {
+            old::relu(&one, &mut o1).unwrap();
+            black_box(&o1);
+        },
+        &mut || {
+            new::relu(&one, &mut n1).unwrap();
+            black_box(&n1);
+        },
+    );
+    rep.case(
+        "public relu_inplace 1".into(),
+        &mut || {
+            old::relu_inplace(&mut o1);
+            black_box(&o1);
+        },
+        &mut || {
+            new::relu_inplace(&mut n1);
+            black_box(&n1);
+        },
+    );
+    for cols in [1, 10] {
+        let x = &ten[..cols];
+        rep.case(
+            format!("public softmax_rows 1x{cols}"),
+            &mut || {
+                old::softmax_rows(x, &mut o10[..cols], cols).unwrap();
+                black_box(&o10);
+            },
+            &mut || {
+                new::softmax_rows(x, &mut n10[..cols], cols).unwrap();
+                black_box(&n10);
+            },
+        );
+    }
+    let (mut oc, mut nc) = ([0usize], [0usize]);
+    rep.case(
+        "public argmax_rows 1x10".into(),
+        &mut || {
+            old::argmax_rows(&ten, &mut oc, 10).unwrap();
+            black_box(&oc);
+        },
+        &mut || {
+            new::argmax_rows(&ten, &mut nc, 10).unwrap();
+            black_box(&nc);
+        },
+    );
+    let op = old::PackedWeights::new(&one, 1, 1).unwrap();
+    let np = new::PackedWeights::new(new::Weights::inputs_by_neurons(&one, 1, 1).unwrap()).unwrap();
+    rep.case(
+        "public dense_packed 1x1x1".into(),
+        &mut || {
+            old_dense_packed(&one, &op, &one, &mut o1, 1, old::Activation::Relu);
+            black_box(&o1);
+        },
+        &mut || {
+            new::dense_packed(&one, &np, &one, &mut n1, new::Activation::Relu).unwrap();
+            black_box(&n1);
+        },
+    );
+    rep.summary(&format!("selected public {ty}"));
 }
 
 /// The size rayon gives its global pool: `RAYON_NUM_THREADS` when set to a
