@@ -10,8 +10,12 @@
 //! `bench/ab/run.sh <commit> [--quick] [--floor 0.97] [--tier avx512]
 //! [--only <case name part>[,<another>...]]` (a case runs when its name contains any part)
 
+mod public;
+
 use std::hint::black_box;
 use std::time::Instant;
+
+use public::public_calls;
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -270,7 +274,8 @@ macro_rules! families {
                     },
                     &mut || {
                         on.copy_from_slice(x);
-                        let call = new::internals::row_call(new::internals::RowOp::Softmax, false, ni);
+                        let call =
+                            new::internals::row_call(new::internals::RowOp::Softmax, false, ni);
                         new::internals::rows_inplace(call, on, cols).unwrap();
                         black_box(&*on);
                     },
@@ -447,80 +452,6 @@ fn main() {
     }
     public_calls::<f32>(&mut rep);
     public_calls::<f64>(&mut rep);
-}
-
-/// The public functions on the smallest calls (one element, one row, a
-/// 1 x 1 x 1 layer), on the selected tier: what a user pays per call, where
-/// a generic baseline was inlined into its caller and the new code calls
-/// into the crate.
-fn public_calls<T: old::Float + new::Float + From<f32>>(rep: &mut Report) {
-    let ty = std::any::type_name::<T>();
-    let one = [T::from(0.5)];
-    let ten: Vec<T> = (0..10).map(|i| T::from(i as f32 * 0.1)).collect();
-    let (mut o1, mut n1) = ([T::from(0.0)], [T::from(0.0)]);
-    let (mut o10, mut n10) = (vec![T::from(0.0); 10], vec![T::from(0.0); 10]);
-    rep.case(
-        "public relu 1".into(),
-        &mut || {
-            old::relu(&one, &mut o1).unwrap();
-            black_box(&o1);
-        },
-        &mut || {
-            new::relu(&one, &mut n1).unwrap();
-            black_box(&n1);
-        },
-    );
-    rep.case(
-        "public relu_inplace 1".into(),
-        &mut || {
-            old::relu_inplace(&mut o1);
-            black_box(&o1);
-        },
-        &mut || {
-            new::relu_inplace(&mut n1);
-            black_box(&n1);
-        },
-    );
-    for cols in [1, 10] {
-        let x = &ten[..cols];
-        rep.case(
-            format!("public softmax_rows 1x{cols}"),
-            &mut || {
-                old::softmax_rows(x, &mut o10[..cols], cols).unwrap();
-                black_box(&o10);
-            },
-            &mut || {
-                new::softmax_rows(x, &mut n10[..cols], cols).unwrap();
-                black_box(&n10);
-            },
-        );
-    }
-    let (mut oc, mut nc) = ([0usize], [0usize]);
-    rep.case(
-        "public argmax_rows 1x10".into(),
-        &mut || {
-            old::argmax_rows(&ten, &mut oc, 10).unwrap();
-            black_box(&oc);
-        },
-        &mut || {
-            new::argmax_rows(&ten, &mut nc, 10).unwrap();
-            black_box(&nc);
-        },
-    );
-    let op = old::PackedWeights::new(&one, 1, 1).unwrap();
-    let np = new::PackedWeights::new(new::Weights::inputs_by_neurons(&one, 1, 1).unwrap()).unwrap();
-    rep.case(
-        "public dense_packed 1x1x1".into(),
-        &mut || {
-            old_dense_packed(&one, &op, &one, &mut o1, 1, old::Activation::Relu);
-            black_box(&o1);
-        },
-        &mut || {
-            new::dense_packed(&one, &np, &one, &mut n1, new::Activation::Relu).unwrap();
-            black_box(&n1);
-        },
-    );
-    rep.summary(&format!("selected public {ty}"));
 }
 
 /// The size rayon gives its global pool: `RAYON_NUM_THREADS` when set to a
