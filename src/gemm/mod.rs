@@ -29,6 +29,8 @@ mod pack;
 mod packed;
 mod problem;
 mod scratch;
+#[cfg(feature = "internals")]
+pub(crate) use problem::tests as problem_tests;
 
 pub(crate) use blis::NARROW_MAX_K;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]

@@ -60,12 +60,11 @@ impl Blocks {
     }
 }
 
-#[cfg(test)]
-mod tests {
+#[cfg(feature = "internals")]
+pub(crate) mod tests {
     use super::Blocks;
 
-    #[test]
-    fn k_blocks_are_even_and_never_deeper_than_kc() {
+    pub fn k_blocks_are_even_and_never_deeper_than_kc() {
         let bl = Blocks {
             mr: 6,
             nr: 64,

@@ -32,8 +32,8 @@ pub mod avx2;
 pub mod avx512;
 pub(crate) mod pair;
 pub mod portable;
-#[cfg(test)]
-mod tests;
+#[cfg(feature = "internals")]
+pub(crate) mod tests;
 mod vector;
 #[cfg(target_arch = "x86_64")]
 mod x86;

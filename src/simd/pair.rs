@@ -182,8 +182,8 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     }
 }
 
-#[cfg(test)]
-mod tests {
+#[cfg(feature = "internals")]
+pub(crate) mod tests {
     use super::*;
     use crate::simd::portable::F32x8;
 
@@ -193,8 +193,7 @@ mod tests {
         std::array::from_fn(|i| i as f32 * 1.5 - 7.0)
     }
 
-    #[test]
-    fn loads_and_stores_keep_lane_order() {
+    pub fn loads_and_stores_keep_lane_order() {
         let x = lanes();
         let mut out = [f32::NAN; 16];
         P::load(&x).store(&mut out);
@@ -216,8 +215,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn permute_and_reductions_span_both_halves() {
+    pub fn permute_and_reductions_span_both_halves() {
         let x = lanes();
         let idx: [i32; 16] = std::array::from_fn(|i| (i as i32 * 7 + 3) + 16);
         let mut out = [f32::NAN; 16];

@@ -98,8 +98,7 @@ impl Kernel for Check {
     }
 }
 
-#[test]
-fn trait_defaults_and_overrides_on_every_tier() {
+pub fn trait_defaults_and_overrides_on_every_tier() {
     for isa in supported_isas() {
         dispatch::vectorize(isa, Check);
     }

@@ -12,6 +12,7 @@
 //! | `recorded_bits` | every output on the x86 tiers and the portable tier's element-wise and row ops, bit for bit as recorded |
 //! | `miri` | a small run of every op, sized for Miri (`cargo +nightly miri test --test suite -- miri::`) |
 //! | `allocation`, `dispatch` | no allocation per call in steady state; the tier choice and its cap |
+//! | `unit` | the unit tests of private items, which live in `src/` beside their code (`internals::UNIT_TESTS`) |
 //! | `golden`, `chapter4`, `nd_adapters` | against NumPy's numbers, the chapter's printed output, the `ndarray` adapters |
 //!
 //! The cross-cutting suites (`errors`, `memory`, `concurrency`, `serial`,
@@ -41,3 +42,4 @@ mod nd_adapters;
 mod properties;
 mod recorded_bits;
 mod serial;
+mod unit;
