@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every measurement behind BENCHMARKS.md, in one session on one machine:
+# Every measurement behind BENCHMARKS.md, in one run on one machine:
 # the crate's Criterion benches (default build, then -C target-cpu=native),
 # the peers at 1 and 2 threads, then the CSVs, ratios and chart.
 # Run from a quiet machine; takes about 20 minutes on 2 cores.

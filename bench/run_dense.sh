@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The dense-layer measurements behind BENCHMARKS.md's dense section, in one
-# session: the crate's dense bench (every tier, fused/unfused, prepacked,
+# run: the crate's dense bench (every tier, fused/unfused, prepacked,
 # matrixmultiply, naive, the FMA peak, the chapter's forward pass), then the
 # peers at 1 and 2 threads on the same shapes, then ratios and the chart.
 # Run from a quiet machine; takes about 25 minutes on 2 cores.

@@ -206,45 +206,25 @@ pub fn two_pass_min_cols<T: Float>() -> usize {
 mod op;
 pub use op::{Arg, ArgCheck, Buf, Bufs, Op, Shape};
 
-/// The unit tests of the crate's private items, by name: each function
+/// `[(path, function)]` for each test function's path under `crate`.
+macro_rules! unit_tests {
+    ($($($seg:ident)::+),* $(,)?) => {
+        &[$((stringify!($($seg)::+), crate::$($seg)::+)),*]
+    };
+}
+
+/// The unit tests of the crate's private items, by path: each function
 /// panics on a failure. The suite runs them (`tests/suite/unit.rs`); the
 /// library has no test target of its own (`test = false` in Cargo.toml),
 /// which would compile every kernel a second time in each `cargo test`.
-pub const UNIT_TESTS: &[(&str, fn())] = &[
-    (
-        "kind::casts_are_identities",
-        crate::kind::tests::casts_are_identities,
-    ),
-    (
-        "dispatch::the_cap_picks_a_detected_tier_at_or_below_it",
-        crate::dispatch::tests::the_cap_picks_a_detected_tier_at_or_below_it,
-    ),
-    (
-        "cache::sysfs_formats_parse",
-        crate::cache::tests::sysfs_formats_parse,
-    ),
-    (
-        "cache::missing_levels_fall_back_in_order",
-        crate::cache::tests::missing_levels_fall_back_in_order,
-    ),
-    (
-        "cache::detection_agrees_with_sysfs_where_both_exist",
-        crate::cache::tests::detection_agrees_with_sysfs_where_both_exist,
-    ),
-    (
-        "simd::trait_defaults_and_overrides_on_every_tier",
-        crate::simd::tests::trait_defaults_and_overrides_on_every_tier,
-    ),
-    (
-        "simd::pair::loads_and_stores_keep_lane_order",
-        crate::simd::pair::tests::loads_and_stores_keep_lane_order,
-    ),
-    (
-        "simd::pair::permute_and_reductions_span_both_halves",
-        crate::simd::pair::tests::permute_and_reductions_span_both_halves,
-    ),
-    (
-        "gemm::problem::k_blocks_are_even_and_never_deeper_than_kc",
-        crate::gemm::problem_tests::k_blocks_are_even_and_never_deeper_than_kc,
-    ),
+pub const UNIT_TESTS: &[(&str, fn())] = unit_tests![
+    kind::tests::casts_are_identities,
+    dispatch::tests::the_cap_picks_a_detected_tier_at_or_below_it,
+    cache::tests::sysfs_formats_parse,
+    cache::tests::missing_levels_fall_back_in_order,
+    cache::tests::detection_agrees_with_sysfs_where_both_exist,
+    simd::tests::trait_defaults_and_overrides_on_every_tier,
+    simd::pair::tests::loads_and_stores_keep_lane_order,
+    simd::pair::tests::permute_and_reductions_span_both_halves,
+    gemm::problem_tests::k_blocks_are_even_and_never_deeper_than_kc,
 ];
