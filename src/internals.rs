@@ -21,6 +21,12 @@ use crate::{Activation, Float, PackedWeights, ShapeError, Weights};
 
 pub use crate::activation::UnaryOp;
 pub use crate::dense::GemmOp;
+pub use crate::gemm::{CpuId, Entry, Level, Selected, Share, Shares, TABLE, entry_for};
+/// The GEMM's shares of the caches in this process, and where they came
+/// from (the table, `NN_KERNELS_GEMM_SHARES` or the default).
+pub fn gemm_shares() -> Selected {
+    crate::gemm::selected()
+}
 pub use crate::exp::{EXP_F32_LO, EXP_F32_MAX_ULPS, EXP_F64_LO, EXP_F64_MAX_ULPS};
 pub use crate::softmax::{Passes, RowCall, RowOp};
 
@@ -90,6 +96,25 @@ pub fn rows_inplace<T: Float>(call: RowCall, x: &mut [T], cols: usize) -> Result
     ))
 }
 
+/// The softmax's arithmetic limit on tier `isa`: `reps` passes of its
+/// per-element operations over `x` (values at most 1, a length a multiple
+/// of two of the widest tier's vectors, 32) into `out`, in one pass that
+/// stays in L1 (see `src/softmax/limit.rs`). Returns a value that depends
+/// on every element.
+///
+/// # Panics
+/// If `x` and `out` differ in length.
+pub fn softmax_limit<T: Float>(isa: Supported, x: &[T], out: &mut [T], reps: usize) -> T {
+    per_type!(T, |same, F| same.flip().value(
+        <F as crate::softmax::LimitEntry>::softmax_limit(
+            isa,
+            same.slice(x),
+            same.slice_mut(out),
+            reps
+        )
+    ))
+}
+
 /// A row op's call on tier `isa` with the public functions' algorithm.
 pub fn row_call(op: RowOp, masked: bool, isa: Supported) -> RowCall {
     RowCall {
@@ -142,6 +167,30 @@ pub fn dense<T: Float>(
         same.slice(bias),
         same.slice_mut(out),
         act
+    ))
+}
+
+/// [`crate::dense()`] on tier `isa` with the GEMM's blocks sized by
+/// `shares` rather than by this CPU's entry, and no activation: the
+/// calibration bench's call.
+///
+/// # Errors
+/// As [`crate::dense()`].
+pub fn dense_with_shares<T: Float>(
+    isa: Supported,
+    shares: Shares,
+    x: &[T],
+    w: Weights<'_, T>,
+    bias: &[T],
+    out: &mut [T],
+) -> Result<(), ShapeError> {
+    per_type!(T, |same, F| <F as GemmEntry>::dense_shares(
+        isa,
+        shares,
+        same.slice(x),
+        w.retype(same),
+        same.slice(bias),
+        same.slice_mut(out)
     ))
 }
 
@@ -227,4 +276,7 @@ pub const UNIT_TESTS: &[(&str, fn())] = unit_tests![
     simd::pair::tests::loads_and_stores_keep_lane_order,
     simd::pair::tests::permute_and_reductions_span_both_halves,
     gemm::problem_tests::k_blocks_are_even_and_never_deeper_than_kc,
+    gemm::tuning_tests::shares_parse_what_they_print,
+    gemm::tuning_tests::table_entries_do_not_overlap,
+    gemm::tuning_tests::the_cpus_measured_find_their_entry,
 ];

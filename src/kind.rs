@@ -56,6 +56,16 @@ impl<A, B> Same<A, B> {
         unsafe { Vec::from_raw_parts(v.as_mut_ptr().cast(), v.len(), v.capacity()) }
     }
 
+    /// `v` as `B` (the same type).
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
+    #[inline(always)]
+    pub(crate) fn value(self, v: A) -> B
+    where
+        B: Copy,
+    {
+        self.slice(std::slice::from_ref(&v))[0]
+    }
+
     /// The proof the other way round.
     #[inline(always)]
     pub(crate) fn flip(self) -> Same<B, A> {

@@ -267,6 +267,15 @@ entry_points! {
             act: Activation,
         ) -> Result<(), ShapeError> = drive_portable_blis;
         #[cfg_attr(not(feature = "internals"), allow(dead_code))]
+        fn dense_shares(
+            isa: Supported,
+            shares: gemm::Shares,
+            x: &[Self],
+            w: Weights<'_, Self>,
+            bias: &[Self],
+            out: &mut [Self],
+        ) -> Result<(), ShapeError> = drive_dense_shares;
+        #[cfg_attr(not(feature = "internals"), allow(dead_code))]
         fn tile_dims(isa: Supported) -> ([usize; 5], usize) = drive_tile_dims;
     }
 }
@@ -394,6 +403,40 @@ fn drive_portable_blis<T: SimdFloat>(
     gemm::gemm_on(
         isa,
         Engine::Blis,
+        gemm::budgets(),
+        x,
+        WeightData::RowMajor(w),
+        ep,
+        out,
+        (m, k, n),
+    );
+    Ok(())
+}
+
+/// [`drive_dense`] on tier `isa` with the blocks' budgets from `shares`
+/// rather than this CPU's (for the calibration bench), no activation.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+fn drive_dense_shares<T: SimdFloat>(
+    isa: Supported,
+    shares: gemm::Shares,
+    x: &[T],
+    w: Weights<'_, T>,
+    bias: &[T],
+    out: &mut [T],
+) -> Result<(), ShapeError> {
+    let m = check_batch("dense", x, bias, out, (w.inputs(), w.neurons()))?;
+    let mut scratch = Vec::new();
+    let (w, k, n) = row_major(w, &mut scratch);
+    let ep = Epilogue {
+        bias: Some(bias),
+        act: Activation::Identity,
+    };
+    let budgets = gemm::Budgets::new(shares, &crate::cache::caches());
+    let engine = gemm::engine_for::<T>(isa, (m, k, n));
+    gemm::gemm_on(
+        isa,
+        engine,
+        budgets,
         x,
         WeightData::RowMajor(w),
         ep,
@@ -473,6 +516,7 @@ fn drive_pack<T: SimdFloat>(
 
 #[cfg_attr(not(feature = "internals"), allow(dead_code))]
 fn drive_tile_dims<T: SimdFloat>(isa: Supported) -> ([usize; 5], usize) {
-    let b = gemm::blocks::<T>(isa);
-    ([b.mr, b.nr, b.kc, b.mc, b.nc], gemm::NARROW_MAX_K)
+    let b = gemm::blocks::<T>(isa, gemm::budgets());
+    let kc = b.kc();
+    ([b.mr, b.nr, kc, b.mc(kc), b.nc(kc)], gemm::NARROW_MAX_K)
 }

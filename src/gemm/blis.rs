@@ -58,7 +58,7 @@ fn use_direct<T>(bl: &Blocks, m: usize, k: usize, n: usize) -> bool {
 ///   into).
 pub(crate) fn always_direct<T>(bl: &Blocks, k: usize, n: usize) -> bool {
     let bytes = k.saturating_mul(n).saturating_mul(size_of::<T>());
-    bytes <= bl.direct_w_bytes || (n <= bl.nr && bytes <= bl.l2_bytes / 2)
+    bytes <= bl.budgets.direct_w || (n <= bl.nr && bytes <= bl.budgets.l2 / 2)
 }
 
 /// Products this shallow and narrow (`k <= NARROW_MAX_K`, `n <= LANES`)

@@ -1,17 +1,21 @@
-//! The cache blocking of a tier's product, derived from the tile shape and
-//! the caches this CPU reports ([`crate::cache::caches`]).
+//! The cache blocking of a tier's product, derived from the tile shape,
+//! the caches this CPU reports ([`crate::cache::caches`]) and the shares of
+//! them its microarchitecture's blocks take (`tuning.rs`).
 
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use super::problem::Blocks;
+use super::tuning::{self, Shares};
+use crate::cache::Caches;
 use crate::dispatch::{self, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 
 /// The most a `k` block may be deep: how many multiply-adds each output
 /// element takes between a load and a store of its partial sum.
 ///
-/// Within it, the depth is derived from the L2 (an eighth of it for W's
-/// micro-panel); deeper blocks amortise the tile's load and store of `out` better, and
+/// Within it, the depth is derived from W's micro-panel budget (by default
+/// an eighth of the L2); deeper blocks amortise the tile's load and store of `out` better, and
 /// past 512 they stopped paying off (BENCHMARKS.md, "Block sizes"). The
 /// tuning constants of this module are not API: the docs of
 /// [`crate::dense()`] state what they mean for a call.
@@ -35,56 +39,105 @@ pub(crate) const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 /// the columns are split instead.
 pub(crate) const PAR_MIN_ROWS: usize = 64;
 
+/// The budgets of a product's packed blocks in bytes, from the shares
+/// ([`Shares`]) and this CPU's caches ([`crate::cache::caches`]); made once
+/// per process ([`budgets`]), so a call divides nothing to get them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budgets {
+    /// W's `KC x NR` micro-panel.
+    pub w_panel: usize,
+    /// X's packed `MC x KC` block.
+    pub x_block: usize,
+    /// W's packed `KC x NC` block: a quarter of the L3, at most this core's
+    /// share of it ([`crate::cache::Caches::l3_share`]), at least the L2.
+    pub w_block: usize,
+    /// Row-major weights up to this size (half of L1d) stay in L1 while
+    /// all row tiles read them: the direct path, for every `m`.
+    pub direct_w: usize,
+    /// The L2 of one core.
+    pub l2: usize,
+}
+
+impl Budgets {
+    /// The budgets for `shares` on caches `c`.
+    pub(crate) fn new(shares: Shares, c: &Caches) -> Budgets {
+        Budgets {
+            w_panel: shares.w_panel.bytes(c),
+            x_block: shares.x_block.bytes(c),
+            w_block: (c.l3 / 4).min(c.l3_share()).max(c.l2),
+            direct_w: c.l1d / 2,
+            l2: c.l2,
+        }
+    }
+}
+
+/// This process's budgets: its shares ([`tuning::selected`]) of its CPU's
+/// caches, computed on the first call.
+pub(crate) fn budgets() -> Budgets {
+    static BUDGETS: OnceLock<Budgets> = OnceLock::new();
+    *BUDGETS.get_or_init(|| Budgets::new(tuning::selected().shares, &crate::cache::caches()))
+}
+
 /// The blocking for a tier's `mr x nr` tile of `lanes`-element vectors and
-/// element type `T`, derived
-/// from the caches this CPU reports ([`crate::cache::caches`]):
+/// element type `T`, on budgets `b`. Only copies: the block sizes that
+/// take a division ([`Blocks::kc`], [`Blocks::mc`], [`Blocks::nc`]) are
+/// computed where a product packs, so a small product pays none of them.
 ///
 /// - `kc`: W's `KC x NR` micro-panel, which every `MR`-row panel of X's
-///   block streams past, takes an eighth of the L2 (the packed X block takes
-///   half, the rest is for `out`'s tiles and W's next panel), within
-///   [`KC_MIN`]`..=`[`KC_MAX`], a multiple of 16. (It does not fit L1d at
-///   these widths: the tile's W loads come from L2, which the block sizes
-///   in BENCHMARKS.md, "Block sizes", show is fast enough.)
-/// - `mc`: X's packed `MC x KC` block takes half of the L2, whole tiles.
-/// - `nc`: W's packed `KC x NC` block takes a quarter of the L3, at most
-///   this core's share of it ([`crate::cache::Caches::l3_share`]), whole
-///   panels.
-/// - `direct_w_bytes`, `l2_bytes`: for the choice of path in `blis::gemm`.
+///   block streams past, takes `b.w_panel` (by default an eighth of the
+///   L2: the packed X block takes half, the rest is for `out`'s tiles and
+///   W's next panel), within [`KC_MIN`]`..=`[`KC_MAX`], a multiple of 16.
+/// - `mc`: X's packed `MC x KC` block takes `b.x_block`, whole tiles.
+/// - `nc`: W's packed `KC x NC` block takes `b.w_block`, whole panels.
 /// - `par_min_macs`: see [`PAR_MIN_MACS_PER_LANE`].
-pub(super) fn blocks_from<T>(mr: usize, nr: usize, lanes: usize) -> Blocks {
-    let c = crate::cache::caches();
-    let size = size_of::<T>();
-    let kc = (c.l2 / 8 / (nr * size)).clamp(KC_MIN, KC_MAX) / 16 * 16;
-    let nc_bytes = (c.l3 / 4).min(c.l3_share()).max(c.l2);
+#[inline(always)]
+pub(super) fn blocks_from<T>(mr: usize, nr: usize, lanes: usize, b: Budgets) -> Blocks {
     Blocks {
         mr,
         nr,
-        kc,
-        mc: (c.l2 / 2 / (kc * size) / mr).max(1) * mr,
-        nc: (nc_bytes / (kc * size) / nr).max(1) * nr,
-        direct_w_bytes: c.l1d / 2,
-        l2_bytes: c.l2,
+        size: size_of::<T>(),
+        budgets: b,
         par_min_macs: PAR_MIN_MACS_PER_LANE * lanes,
     }
 }
 
+impl Blocks {
+    /// The deepest `k` block ([`Blocks::kc_for`] evens the blocks out).
+    pub fn kc(&self) -> usize {
+        (self.budgets.w_panel / (self.nr * self.size)).clamp(KC_MIN, KC_MAX) / 16 * 16
+    }
+
+    /// Rows of X per block, for `k` blocks of depth `kc`.
+    pub fn mc(&self, kc: usize) -> usize {
+        (self.budgets.x_block / (kc * self.size) / self.mr).max(1) * self.mr
+    }
+
+    /// Columns of W per block, for `k` blocks of depth `kc`.
+    pub fn nc(&self, kc: usize) -> usize {
+        (self.budgets.w_block / (kc * self.size) / self.nr).max(1) * self.nr
+    }
+}
+
 /// A tier's blocking for `T`, from its tile shape and this CPU's caches.
-pub(crate) fn blocks<T: SimdFloat>(isa: Supported) -> Blocks {
-    dispatch::vectorize(isa, BlocksOf::<T>(PhantomData))
+pub(crate) fn blocks<T: SimdFloat>(isa: Supported, b: Budgets) -> Blocks {
+    dispatch::vectorize(isa, BlocksOf::<T>(b, PhantomData))
 }
 
 /// [`blocks`] as a kernel: the tile shape is the tier's `GemmTile`.
-struct BlocksOf<T>(PhantomData<T>);
+struct BlocksOf<T>(Budgets, PhantomData<T>);
 
 impl<T: SimdFloat> Kernel for BlocksOf<T> {
     type Output = Blocks;
     #[inline(always)]
     fn run<S: Tier>(self, _: S) -> Blocks {
-        S::GemmTile::with(BlocksOfTile::<T, <T as SimdFloat>::Vec<S>>(PhantomData))
+        S::GemmTile::with(BlocksOfTile::<T, <T as SimdFloat>::Vec<S>>(
+            self.0,
+            PhantomData,
+        ))
     }
 }
 
-struct BlocksOfTile<T, V>(PhantomData<(T, V)>);
+struct BlocksOfTile<T, V>(Budgets, PhantomData<(T, V)>);
 
 impl<T: SimdFloat, V: Vector<T>> TileKernel for BlocksOfTile<T, V> {
     type Output = Blocks;
@@ -98,6 +151,6 @@ impl<T: SimdFloat, V: Vector<T>> TileKernel for BlocksOfTile<T, V> {
     >(
         self,
     ) -> Blocks {
-        blocks_from::<T>(MR, NV * V::LANES, V::LANES)
+        blocks_from::<T>(MR, NV * V::LANES, V::LANES, self.0)
     }
 }

@@ -4,16 +4,17 @@
 use std::marker::PhantomData;
 
 use super::blis;
-use super::blocks::{PAR_MIN_MACS_PER_LANE, PAR_MIN_ROWS, blocks, blocks_from};
+use super::blocks::{Budgets, PAR_MIN_MACS_PER_LANE, PAR_MIN_ROWS, blocks, blocks_from, budgets};
 use super::engine::{Engine, PORTABLE_HAS_MATRIXMULTIPLY, engine};
 use super::matrixmultiply;
 use super::pack;
 use super::problem::{Blocks, Epilogue, Problem, WSrc, WeightData};
+use super::tiny::{TINY_MAX_MACS, Tiny};
 use crate::dispatch::{self, Isa, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 
 /// A whole product on one tier: the blocking comes from the tier's tile and
-/// this CPU's caches, then the product runs as one block, or as blocks split
+/// the call's budgets, then the product runs as one block, or as blocks split
 /// across rayon tasks, each a [`GemmBlock`] that enters the tier again (a
 /// function of its own, whose registers are all for the product's loops).
 struct GemmCall<'a, T> {
@@ -22,6 +23,7 @@ struct GemmCall<'a, T> {
     ep: Epilogue<'a, T>,
     out: OutPtr<T>,
     dims: (usize, usize, usize),
+    budgets: Budgets,
 }
 
 impl<'a, T: SimdFloat> GemmCall<'a, T> {
@@ -36,6 +38,7 @@ impl<'a, T: SimdFloat> GemmCall<'a, T> {
         ep: Epilogue<'a, T>,
         out: OutPtr<T>,
         dims: (usize, usize, usize),
+        budgets: Budgets,
     ) -> Self {
         GemmCall {
             x,
@@ -43,6 +46,7 @@ impl<'a, T: SimdFloat> GemmCall<'a, T> {
             ep,
             out,
             dims,
+            budgets,
         }
     }
 }
@@ -74,7 +78,7 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
     ) {
         let Self { call, tier } = self;
         let lanes = <<T as SimdFloat>::Vec<S> as Vector<T>>::LANES;
-        let bl = blocks_from::<T>(MR, NV * lanes, lanes);
+        let bl = blocks_from::<T>(MR, NV * lanes, lanes, call.budgets);
         let (m, k, n) = call.dims;
         let call = &call;
         let in_task = |rows, cols| {
@@ -275,7 +279,7 @@ pub(crate) fn pack_weights<T: SimdFloat>(isa: Supported, w: &[T], k: usize, n: u
     if isa.isa() == Isa::Portable && PORTABLE_HAS_MATRIXMULTIPLY {
         return row_major();
     }
-    let bl = blocks::<T>(isa);
+    let bl = blocks::<T>(isa, budgets());
     if blis::always_direct::<T>(&bl, k, n) {
         return row_major();
     }
@@ -366,13 +370,15 @@ pub(crate) fn gemm<T: SimdFloat>(
     out: &mut [T],
     dims: (usize, usize, usize),
 ) {
-    gemm_on(isa, engine::<T>(isa, dims), x, w, ep, out, dims);
+    gemm_on(isa, engine::<T>(isa, dims), budgets(), x, w, ep, out, dims);
 }
 
-/// [`gemm`] with the engine chosen.
+/// [`gemm`] with the engine chosen and the blocks' budgets given.
+#[allow(clippy::too_many_arguments)] // gemm's and the two choices
 pub(crate) fn gemm_on<T: SimdFloat>(
     isa: Supported,
     engine: Engine,
+    budgets: Budgets,
     x: &[T],
     w: WeightData<'_, T>,
     ep: Epilogue<'_, T>,
@@ -407,10 +413,24 @@ pub(crate) fn gemm_on<T: SimdFloat>(
             _ => matrixmultiply::gemm(x, w, ep, out, (m, k, n)),
         };
     }
+    if m.saturating_mul(k).saturating_mul(n) <= TINY_MAX_MACS
+        && let WeightData::RowMajor(w) = w
+    {
+        return dispatch::vectorize(
+            isa,
+            Tiny {
+                x,
+                w,
+                ep,
+                out,
+                dims: (m, k, n),
+            },
+        );
+    }
     let out = OutPtr(out.as_mut_ptr());
     // SAFETY: the dims were checked by the caller (`check_dims`), `m`, `n`
     // and `k` are at least 1 here, a packed W came from `pack_weights` for
     // `isa`, and `out` is borrowed mutably for the call.
-    let call = unsafe { GemmCall::new(x, w, ep, out, (m, k, n)) };
+    let call = unsafe { GemmCall::new(x, w, ep, out, (m, k, n), budgets) };
     dispatch::vectorize(isa, call);
 }

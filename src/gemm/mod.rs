@@ -5,9 +5,11 @@
 //! | file | what |
 //! |---|---|
 //! | `call.rs` | a whole product: engine, split across threads, entry into the tier per block; packing W once |
-//! | `blocks.rs` | the blocking, from the tier's tile and this CPU's caches |
+//! | `blocks.rs` | the blocking, from the tier's tile, this CPU's caches and its shares of them |
+//! | `tuning.rs` | the shares per microarchitecture: the table keyed by CPUID, and its override |
 //! | `engine.rs` | which code the portable tier runs: ours or `matrixmultiply` |
 //! | `blis.rs` | the algorithm, once, over the tier's vector type and tile (see its table for the files of its paths, packing and microkernel) |
+//! | `tiny.rs` | the smallest products: one scalar chain per output, no blocking |
 //! | `matrixmultiply.rs` | `matrixmultiply` plus a bias store and an activation pass: the portable tier's product where it measures faster |
 //!
 //! A tier's tile shape is its `Tier::GemmTile` (in `src/simd/`). Every
@@ -29,13 +31,19 @@ mod pack;
 mod packed;
 mod problem;
 mod scratch;
+mod tiny;
+mod tuning;
 #[cfg(feature = "internals")]
 pub(crate) use problem::tests as problem_tests;
+#[cfg(feature = "internals")]
+pub(crate) use tuning::tests as tuning_tests;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub use tuning::{CpuId, Entry, Level, Selected, Share, Shares, TABLE, entry_for, selected};
 
 pub(crate) use blis::NARROW_MAX_K;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use blocks::PAR_MIN_MACS_PER_LANE;
-pub(crate) use blocks::blocks;
+pub(crate) use blocks::{Budgets, blocks, budgets};
 pub(crate) use call::{gemm, gemm_on, pack_weights};
-pub(crate) use engine::Engine;
+pub(crate) use engine::{Engine, engine as engine_for};
 pub(crate) use problem::{Epilogue, WeightData};

@@ -1,9 +1,11 @@
 //! The packed path: BLIS's five loops around the microkernel, each
 //! labelled with the cache its block is sized for.
 
-use super::microkernel::{PackedLhs, PackedRhs, Start, tile_rows, tile_wide, wide_rows};
+use super::microkernel::{
+    MAX_MR, PackedLhs, PackedRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows,
+};
 use super::pack::{pack_w, pack_x};
-use super::problem::{Blocks, Problem, WSrc};
+use super::problem::{Blocks, Problem, WSrc, spans};
 use super::scratch::{return_scratch, scratch_slice, take_scratch};
 use crate::activation::Activation;
 use crate::float::Float;
@@ -26,20 +28,29 @@ pub(super) unsafe fn packed<
 ) {
     let nr = bl.nr;
     let kc_max = bl.kc_for(pr.k);
-    let x_len = bl.mc.next_multiple_of(MR) * kc_max;
+    // MC and NC as sized for this CPU's deepest block, `KC`; one or two
+    // rows are one block whatever MC is (at least `MR`), without its
+    // division.
+    let kc_cpu = bl.kc();
+    let bl_mc = if wide_rows(pr.m) { pr.m } else { bl.mc(kc_cpu) };
+    let bl_nc = bl.nc(kc_cpu);
+    // Blocks of one or two rows read X in place (below): no buffer for it.
+    let x_len = if wide_rows(bl_mc) {
+        0
+    } else {
+        bl_mc.next_multiple_of(MR) * kc_max
+    };
     let w_len = match pr.w {
-        WSrc::RowMajor { .. } => kc_max * bl.nc.min(pr.n).next_multiple_of(nr),
+        WSrc::RowMajor { .. } => kc_max * bl_nc.min(pr.n).next_multiple_of(nr),
         WSrc::Packed { .. } => 0,
     };
     let mut buf = take_scratch::<T>(x_len + w_len);
     {
         let (x_buf, w_buf) = scratch_slice::<T>(&mut buf, x_len + w_len).split_at_mut(x_len);
         // Loop 5: a block of NC columns of W (for L3).
-        for jc in (0..pr.n).step_by(bl.nc) {
-            let nc = bl.nc.min(pr.n - jc);
+        for (jc, nc) in spans(pr.n, bl_nc) {
             // Loop 4: a block of KC of the depth (sizes the L1 micro-panels).
-            for pc in (0..pr.k).step_by(kc_max) {
-                let kc = kc_max.min(pr.k - pc);
+            for (pc, kc) in spans(pr.k, kc_max) {
                 let start = match (pc, pr.bias) {
                     (0, Some(b)) => Start::Bias(b),
                     (0, None) => Start::Zero,
@@ -65,17 +76,29 @@ pub(super) unsafe fn packed<
                     },
                 };
                 // Loop 3: a block of MC rows of X (for L2).
-                for ic in (0..pr.m).step_by(bl.mc) {
-                    let mc = bl.mc.min(pr.m - ic);
-                    // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
-                    // are inside X.
-                    unsafe { pack_x::<T, MR>(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc)) };
+                for (ic, mc) in spans(pr.m, bl_mc) {
+                    // One or two rows take wide tiles and read X in place:
+                    // packing them would copy each element once to read it
+                    // once.
+                    let wide = wide_rows(mc);
+                    let mut rows_lhs = RowsLhs {
+                        rows: [pr.x; MAX_MR],
+                    };
+                    if wide {
+                        for (r, row) in rows_lhs.rows.iter_mut().enumerate() {
+                            // SAFETY: row `ic + min(r, mc - 1)` and columns
+                            // `pc ..` are inside X.
+                            *row = unsafe { pr.x.add((ic + r.min(mc - 1)) * pr.ldx + pc) };
+                        }
+                    } else {
+                        // SAFETY: rows `ic .. ic + mc`, columns `pc .. pc + kc`
+                        // are inside X.
+                        unsafe { pack_x::<T, MR>(x_buf, pr.x, pr.ldx, (ic, mc), (pc, kc)) };
+                    }
                     // Loop 2: one KC x NR micro-panel of W (stays in L2, near the core);
                     // two at once for wide tiles.
-                    let wide = wide_rows(mc);
                     let step = if wide { 2 * nr } else { nr };
-                    for jr in (0..nc).step_by(step) {
-                        let cols = step.min(nc - jr);
+                    for (jr, cols) in spans(nc, step) {
                         let b = PackedRhs::<T, NV> {
                             ptr: w_block.wrapping_add(jr * kc),
                             kc,
@@ -84,6 +107,20 @@ pub(super) unsafe fn packed<
                             Start::Bias(bias) => Start::Bias(bias.wrapping_add(jc + jr)),
                             s => s,
                         };
+                        // SAFETY (both arms): the panels hold `kc` steps of
+                        // `NR` columns (a wide tile with `cols > NR` reads
+                        // the next panel too, which exists), X's rows as
+                        // packed or read in place hold `kc` steps; the
+                        // tile's `rows x cols` lie inside `out` (row `ic +
+                        // ir`, column `jc + jr`).
+                        if wide {
+                            let size = (mc, cols);
+                            unsafe {
+                                let c = pr.out.add(ic * pr.ldc + jc + jr);
+                                tile_wide::<T, V, NW>(kc, rows_lhs, b, c, pr.ldc, size, start, act);
+                            }
+                            continue;
+                        }
                         // Loop 1: one MR x KC micro-panel of X.
                         for ir in (0..mc).step_by(MR) {
                             let rows = MR.min(mc - ir);
@@ -92,20 +129,9 @@ pub(super) unsafe fn packed<
                                 stride: MR,
                             };
                             let size = (rows, cols);
-                            // SAFETY: the panels hold `kc` steps of `MR` rows
-                            // and `NR` columns (a wide tile with `cols > NR`
-                            // reads the next panel too, which exists); the
-                            // tile's `rows x cols` lie inside `out` (row
-                            // `ic + ir`, column `jc + jr`).
                             unsafe {
                                 let c = pr.out.add((ic + ir) * pr.ldc + jc + jr);
-                                if cols > nr {
-                                    tile_wide::<T, V, NW>(kc, a, b, c, pr.ldc, size, start, act);
-                                } else {
-                                    tile_rows::<T, V, MR, NV>(
-                                        kc, a, b, c, pr.ldc, size, start, act,
-                                    );
-                                }
+                                tile_rows::<T, V, MR, NV>(kc, a, b, c, pr.ldc, size, start, act);
                             }
                         }
                     }

@@ -2,6 +2,7 @@
 //! [`Epilogue`]), one block of it as the BLIS paths take it ([`Problem`],
 //! [`WSrc`]), and the tile shape and cache blocking ([`Blocks`]).
 
+use super::blocks::Budgets;
 use crate::activation::Activation;
 
 /// The weights of a product.
@@ -25,26 +26,21 @@ pub(crate) struct Epilogue<'a, T> {
 }
 
 /// The tile shape and cache blocking of one tier for one element type
-/// (derived from the CPU's caches by `gemm::blocks_from`).
+/// (from the CPU's caches by `gemm::blocks_from`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Blocks {
     /// Rows of `out` per microkernel tile (rows of X per packed panel).
     pub mr: usize,
     /// Columns of `out` per microkernel tile (columns of W per packed panel).
     pub nr: usize,
-    /// The deepest block of `k` ([`Blocks::kc_for`] evens the blocks out):
-    /// a `KC x NR` micro-panel of W stays in L2, near the core, while every
-    /// `MR`-row panel of X's block streams past it.
-    pub kc: usize,
-    /// Rows of X per block: the packed `MC x KC` block is meant for L2.
-    pub mc: usize,
-    /// Columns of W per block: the packed `KC x NC` block is meant for L3.
-    pub nc: usize,
-    /// Row-major weights up to this size stay in L1 while all row tiles
-    /// read them: the direct path, for every `m`.
-    pub direct_w_bytes: usize,
-    /// The L2 of one core, in bytes.
-    pub l2_bytes: usize,
+    /// Bytes of an element.
+    pub size: usize,
+    /// The packed blocks' budgets, from which `kc`, `mc` and `nc` follow
+    /// (`Blocks::kc` and the rest, in `blocks.rs`): a `KC x NR`
+    /// micro-panel of W stays near the core while every `MR`-row panel of
+    /// X's `MC x KC` block streams past it; W's `KC x NC` block is meant
+    /// for L3.
+    pub budgets: Budgets,
     /// Products of fewer multiply-adds run on one thread.
     pub par_min_macs: usize,
 }
@@ -56,25 +52,74 @@ impl Blocks {
     /// and not a full one and one of depth 1 whose tiles would do a load and
     /// a store of `out` for a single multiply-add.
     pub fn kc_for(&self, k: usize) -> usize {
-        k.div_ceil(k.div_ceil(self.kc).max(1)).max(1)
+        // One block, without the divisions, below the shallowest `KC`.
+        if k <= super::blocks::KC_MIN {
+            return k.max(1);
+        }
+        k.div_ceil(k.div_ceil(self.kc()).max(1)).max(1)
+    }
+}
+
+/// The blocks of `step` (the last one shorter) that cover `0..n`, as
+/// `(start, len)`: `(0..n).step_by(step)` and a `min`, without the division
+/// `step_by` makes to count its steps (a few of them per call were a
+/// measurable part of a small product's fixed cost).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Spans {
+    at: usize,
+    end: usize,
+    step: usize,
+}
+
+/// [`Spans`] of `step >= 1` over `0..n`.
+#[inline(always)]
+pub(super) fn spans(n: usize, step: usize) -> Spans {
+    debug_assert!(step >= 1);
+    Spans {
+        at: 0,
+        end: n,
+        step,
+    }
+}
+
+impl Iterator for Spans {
+    type Item = (usize, usize);
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if self.at >= self.end {
+            return None;
+        }
+        let start = self.at;
+        let len = self.step.min(self.end - start);
+        self.at += len;
+        Some((start, len))
     }
 }
 
 #[cfg(feature = "internals")]
 pub(crate) mod tests {
-    use super::Blocks;
+    use super::{Blocks, Budgets};
 
     pub fn k_blocks_are_even_and_never_deeper_than_kc() {
         let bl = Blocks {
             mr: 6,
             nr: 64,
-            kc: 512,
-            mc: 252,
-            nc: 4096,
-            direct_w_bytes: 24 << 10,
-            l2_bytes: 1 << 20,
+            size: 4,
+            budgets: Budgets {
+                w_panel: 512 * 64 * 4, // KC 512
+                x_block: 1 << 19,
+                w_block: 8 << 20,
+                direct_w: 24 << 10,
+                l2: 1 << 20,
+            },
             par_min_macs: 1 << 18,
         };
+        assert_eq!(bl.kc(), 512);
+        for (n, step) in [(0, 3), (1, 1), (7, 3), (9, 3), (10, 512), (1025, 512)] {
+            let got: Vec<_> = super::spans(n, step).collect();
+            let want: Vec<_> = (0..n).step_by(step).map(|s| (s, step.min(n - s))).collect();
+            assert_eq!(got, want, "{n} by {step}");
+        }
         assert_eq!(bl.kc_for(1), 1);
         assert_eq!(bl.kc_for(512), 512);
         assert_eq!(bl.kc_for(513), 257); // 257 + 256, not 512 + 1
@@ -82,10 +127,10 @@ pub(crate) mod tests {
         for k in 1..5000 {
             let kc = bl.kc_for(k);
             let blocks = k.div_ceil(kc);
-            assert!(kc <= bl.kc, "k {k}: kc {kc}");
+            assert!(kc <= bl.kc(), "k {k}: kc {kc}");
             assert_eq!(
                 blocks,
-                k.div_ceil(bl.kc),
+                k.div_ceil(bl.kc()),
                 "k {k}: as few blocks as KC allows"
             );
             // All blocks are `kc` deep but the last, which is shallower by

@@ -106,6 +106,10 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
         Pair::new(V::madd(a.0, b.0, c.0), V::madd(a.1, b.1, c.1))
     }
     #[inline(always)]
+    fn madd_one(a: T, b: T, c: T) -> T {
+        V::madd_one(a, b, c)
+    }
+    #[inline(always)]
     fn max_fast(a: Self, b: Self) -> Self {
         Pair::new(V::max_fast(a.0, b.0), V::max_fast(a.1, b.1))
     }

@@ -150,6 +150,10 @@ macro_rules! portable_vector {
                 a * b + c
             }
             #[inline(always)]
+            fn madd_one(a: $t, b: $t, c: $t) -> $t {
+                a * b + c
+            }
+            #[inline(always)]
             fn max_fast(a: Self, b: Self) -> Self {
                 // SSE's `maxps b, a` is `b > a ? b : a`, this rule, in one
                 // instruction (the compare and select below take four).

@@ -70,6 +70,9 @@ pub unsafe trait Vector<T: Copy>:
     /// add on the portable one (on every target, so its results are the
     /// same everywhere).
     fn madd(a: Self, b: Self, c: Self) -> Self;
+    /// [`Vector::madd`] of one element, rounded as each lane of it is: the
+    /// scalar form of the tier's multiply-add.
+    fn madd_one(a: T, b: T, c: T) -> T;
     /// `b > a ? b : a` lane-wise: x86's `max(b, a)`. NaN in `b` is dropped, NaN
     /// in `a` kept; `max_fast(x, 0)` is ReLU with NumPy's -0.0 and NaN
     /// behaviour.

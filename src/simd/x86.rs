@@ -68,6 +68,12 @@ macro_rules! x86_shared_methods {
             $v(unsafe { $fmadd(a.0, b.0, c.0) })
         }
         #[inline(always)]
+        fn madd_one(a: $t, b: $t, c: $t) -> $t {
+            // One rounding, as the lanes of `madd`: inside the tier's
+            // `#[target_feature]` function (FMA enabled) one `vfmadd`.
+            a.mul_add(b, c)
+        }
+        #[inline(always)]
         fn max_fast(a: Self, b: Self) -> Self {
             // max(b, a) returns its second operand unless b > a.
             // SAFETY: see the module docs.

@@ -60,10 +60,21 @@ impl Passes {
 /// long rows' algorithm.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Form {
-    pub name: &'static str,
+    pub op: super::RowOp,
+    pub in_place: bool,
     pub masked: bool,
     pub isa: Option<Supported>,
     pub passes: Passes,
+}
+
+impl Form {
+    /// The public function's name, for errors: looked up where a check
+    /// uses it, so that (inlined) the lookup sinks into the error's branch
+    /// and a call that passes its checks does not make it.
+    #[inline(always)]
+    fn name(&self) -> &'static str {
+        self.op.name(self.masked, self.in_place)
+    }
 }
 
 /// Rows per rayon task: enough that each task has `PAR_MIN_ELEMS / 2`
@@ -84,8 +95,8 @@ pub(super) fn rows_split<T: ExpFloat, K: RowKernel>(
     out: &mut [T],
     cols: usize,
 ) -> Result<(), ShapeError> {
-    ShapeError::rows(form.name, "x", x.len(), cols)?;
-    ShapeError::check_len(form.name, "out", x.len(), out.len())?;
+    ShapeError::rows(form.name(), "x", x.len(), cols)?;
+    ShapeError::check_len(form.name(), "out", x.len(), out.len())?;
     if x.is_empty() {
         return Ok(());
     }
@@ -107,7 +118,7 @@ pub(super) fn rows_inplace<T: ExpFloat, K: RowKernel>(
     x: &mut [T],
     cols: usize,
 ) -> Result<(), ShapeError> {
-    ShapeError::rows(form.name, "x", x.len(), cols)?;
+    ShapeError::rows(form.name(), "x", x.len(), cols)?;
     if x.is_empty() {
         return Ok(());
     }
@@ -140,6 +151,7 @@ impl<T: ExpFloat, K: RowKernel, I: Io<T>> Kernel for Rows<T, K, I> {
 }
 
 /// Runs the op `K` on tier `isa` on whole rows of `io`.
+#[inline(always)]
 fn on_tier<T: ExpFloat, K: RowKernel>(isa: Supported, form: Form, io: impl Io<T>, cols: usize) {
     let kernel = Rows::<T, K, _> {
         io,

@@ -18,6 +18,8 @@
 
 mod driver;
 mod kernel;
+#[cfg(feature = "internals")]
+mod limit;
 mod long;
 mod short;
 mod spread;
@@ -28,6 +30,8 @@ mod table;
 pub use driver::Passes;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use driver::{PAR_MIN_ELEMS, two_pass_min_cols};
+#[cfg(feature = "internals")]
+pub(crate) use limit::LimitEntry;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use short::SMALL_COLS;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]

@@ -37,6 +37,7 @@ macro_rules! row_ops {
 
             /// The public function's name for the form (`masked`,
             /// `in_place`), as errors give it.
+            #[inline]
             pub fn name(self, masked: bool, in_place: bool) -> &'static str {
                 match (self, masked, in_place) {
                     $(
@@ -111,7 +112,8 @@ impl RowCall {
     /// The call's form, for the driver.
     fn form(self, in_place: bool) -> Form {
         Form {
-            name: self.op.name(self.masked, in_place),
+            op: self.op,
+            in_place,
             masked: self.masked,
             isa: self.isa,
             passes: self.passes,
