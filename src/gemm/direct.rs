@@ -2,7 +2,7 @@
 //! for products too small for packing to pay.
 
 use super::microkernel::{MAX_MR, RowMajorRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows};
-use super::problem::{Problem, spans};
+use super::problem::Problem;
 use crate::float::Float;
 use crate::simd::Vector;
 
@@ -35,7 +35,8 @@ pub(super) unsafe fn direct<
     let step = if wide { NW * l } else { nr };
     // Loop 2: one panel of NR columns of W (2·NR for wide tiles), read in
     // place.
-    for (jr, cols) in spans(pr.n, step) {
+    for jr in (0..pr.n).step_by(step) {
+        let cols = step.min(pr.n - jr);
         // SAFETY: columns `jr .. jr + cols` of W, the bias and `out` exist
         // (the caller's contract).
         unsafe {

@@ -10,6 +10,7 @@
 //! `bench/ab/run.sh <commit> [--quick] [--floor 0.97] [--tier avx512]
 //! [--only <case name part>[,<another>...]]` (a case runs when its name contains any part)
 
+mod oldapi;
 mod public;
 
 use std::hint::black_box;
@@ -198,7 +199,7 @@ macro_rules! families {
                     $rep.case(
                         format!("dense {m}x{k}x{n} relu={relu}"),
                         &mut || {
-                            old::dense_with_isa(oi, x, w, b, oo, (m, k, n), oa).unwrap();
+                            oldapi::dense_with_isa(oi, x, w, b, oo, (m, k, n), oa).unwrap();
                             black_box(&*oo);
                         },
                         &mut || {
@@ -207,7 +208,7 @@ macro_rules! families {
                             black_box(&*on);
                         },
                     );
-                    let op = old::PackedWeights::new_with_isa(oi, w, k, n).unwrap();
+                    let op = oldapi::pack(oi, w, k, n);
                     let nw = new::Weights::inputs_by_neurons(w, k, n).unwrap();
                     let np = new::internals::pack(ni, nw).unwrap();
                     $rep.case(
@@ -269,7 +270,7 @@ macro_rules! families {
                     format!("softmax_inplace {rows}x{cols}"),
                     &mut || {
                         oo.copy_from_slice(x);
-                        old::softmax::softmax_rows_inplace_with_isa(oi, oo, cols, false).unwrap();
+                        oldapi::softmax_rows_inplace_with_isa(oi, oo, cols, false).unwrap();
                         black_box(&*oo);
                     },
                     &mut || {
@@ -310,7 +311,7 @@ macro_rules! families {
                         $rep.case(
                             format!("{} {len}", $name),
                             &mut || {
-                                old::activation::$f(oi, x, oo).unwrap();
+                                oldapi::$f(oi, x, oo).unwrap();
                                 black_box(&*oo);
                             },
                             &mut || {
@@ -328,7 +329,7 @@ macro_rules! families {
                     format!("relu_inplace {len}"),
                     &mut || {
                         oo.copy_from_slice(x);
-                        old::activation::relu_inplace_with_isa(oi, oo);
+                        oldapi::relu_inplace_with_isa(oi, oo);
                         black_box(&*oo);
                     },
                     &mut || {
@@ -366,27 +367,33 @@ fn old_dense_packed<T: old::Float>(
     m: usize,
     act: old::Activation,
 ) {
-    #[cfg(feature = "base-after-e50c324")]
+    #[cfg(any(feature = "base-after-e50c324", feature = "base-internals"))]
     let _ = m;
-    #[cfg(feature = "base-after-e50c324")]
+    #[cfg(any(feature = "base-after-e50c324", feature = "base-internals"))]
     old::dense_packed(x, w, b, out, act).unwrap();
-    #[cfg(not(feature = "base-after-e50c324"))]
+    #[cfg(not(any(feature = "base-after-e50c324", feature = "base-internals")))]
     old::dense_packed(x, w, b, out, m, act).unwrap();
 }
 
 /// The baseline's softmax through its hidden per-tier entry, which took a
 /// variant before issue 11 (`run.sh` turns on `base-after-11` for a later
 /// baseline, such as an A/A run against `HEAD`).
-#[cfg(not(feature = "base-after-11"))]
+#[cfg(not(any(feature = "base-after-11", feature = "base-internals")))]
 fn old_softmax<T: old::Float>(isa: old::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
     old::softmax::softmax_rows_with_isa(isa, old::softmax::Variant::ThreePass, x, out, cols, false)
         .unwrap();
 }
 
 /// As above, for a baseline after issue 11.
-#[cfg(feature = "base-after-11")]
+#[cfg(all(feature = "base-after-11", not(feature = "base-internals")))]
 fn old_softmax<T: old::Float>(isa: old::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
     old::softmax::softmax_rows_with_isa(isa, x, out, cols, false).unwrap();
+}
+
+/// As above, for a baseline with the `internals` hooks (issue 22 on).
+#[cfg(feature = "base-internals")]
+fn old_softmax<T: old::Float>(isa: old::dispatch::Supported, x: &[T], out: &mut [T], cols: usize) {
+    oldapi::softmax_rows_with_isa(isa, x, out, cols).unwrap();
 }
 
 fn main() {

@@ -62,7 +62,7 @@ pub(crate) fn public_calls<T: old::Float + new::Float + From<f32>>(rep: &mut Rep
             black_box(&nc);
         },
     );
-    let op = old::PackedWeights::new(&one, 1, 1).unwrap();
+    let op = crate::oldapi::pack_selected(&one, 1, 1);
     let np = new::PackedWeights::new(new::Weights::inputs_by_neurons(&one, 1, 1).unwrap()).unwrap();
     rep.case(
         "public dense_packed 1x1x1".into(),
