@@ -11,6 +11,7 @@
 //! | `pack.rs` | packing and unpacking them, through the entry points |
 //! | `layer.rs` | [`Dense`] |
 
+mod drive;
 mod layer;
 mod pack;
 mod table;

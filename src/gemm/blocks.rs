@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
-use super::problem::Blocks;
+use super::problem::{Blocks, Budgets};
 use super::tuning::{self, Shares};
 use crate::cache::Caches;
 use crate::dispatch::{self, Supported};
@@ -38,25 +38,6 @@ pub(crate) const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 /// Rows per rayon task at the least, when splitting by rows; with fewer rows
 /// the columns are split instead.
 pub(crate) const PAR_MIN_ROWS: usize = 64;
-
-/// The budgets of a product's packed blocks in bytes, from the shares
-/// ([`Shares`]) and this CPU's caches ([`crate::cache::caches`]); made once
-/// per process ([`budgets`]), so a call divides nothing to get them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Budgets {
-    /// W's `KC x NR` micro-panel.
-    pub w_panel: usize,
-    /// X's packed `MC x KC` block.
-    pub x_block: usize,
-    /// W's packed `KC x NC` block: a quarter of the L3, at most this core's
-    /// share of it ([`crate::cache::Caches::l3_share`]), at least the L2.
-    pub w_block: usize,
-    /// Row-major weights up to this size (half of L1d) stay in L1 while
-    /// all row tiles read them: the direct path, for every `m`.
-    pub direct_w: usize,
-    /// The L2 of one core.
-    pub l2: usize,
-}
 
 impl Budgets {
     /// The budgets for `shares` on caches `c`.
@@ -110,6 +91,19 @@ impl Blocks {
     /// Rows of X per block, for `k` blocks of depth `kc`.
     pub fn mc(&self, kc: usize) -> usize {
         (self.budgets.x_block / (kc * self.size) / self.mr).max(1) * self.mr
+    }
+
+    /// The depth of the `k` blocks for a product of depth `k`: as few
+    /// blocks as [`Blocks::kc`] allows, of equal depth (the last one up to
+    /// one shallower), so that `k = KC + 1` is two blocks of about `KC / 2`
+    /// and not a full one and one of depth 1 whose tiles would do a load and
+    /// a store of `out` for a single multiply-add.
+    pub fn kc_for(&self, k: usize) -> usize {
+        // One block, without the divisions, below the shallowest `KC`.
+        if k <= KC_MIN {
+            return k.max(1);
+        }
+        k.div_ceil(k.div_ceil(self.kc()).max(1)).max(1)
     }
 
     /// Columns of W per block, for `k` blocks of depth `kc`.

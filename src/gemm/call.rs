@@ -4,11 +4,11 @@
 use std::marker::PhantomData;
 
 use super::blis;
-use super::blocks::{Budgets, PAR_MIN_MACS_PER_LANE, PAR_MIN_ROWS, blocks, blocks_from, budgets};
+use super::blocks::{PAR_MIN_MACS_PER_LANE, PAR_MIN_ROWS, blocks, blocks_from, budgets};
 use super::engine::{Engine, PORTABLE_HAS_MATRIXMULTIPLY, engine};
 use super::matrixmultiply;
 use super::pack;
-use super::problem::{Blocks, Epilogue, Problem, WSrc, WeightData};
+use super::problem::{Blocks, Budgets, Epilogue, Problem, WSrc, WeightData};
 use super::tiny::{TINY_MAX_MACS, Tiny};
 use crate::dispatch::{self, Isa, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};

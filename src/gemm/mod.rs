@@ -43,7 +43,8 @@ pub use tuning::{CpuId, Entry, Level, Selected, Share, Shares, TABLE, entry_for,
 pub(crate) use blis::NARROW_MAX_K;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use blocks::PAR_MIN_MACS_PER_LANE;
-pub(crate) use blocks::{Budgets, blocks, budgets};
+pub(crate) use blocks::{blocks, budgets};
 pub(crate) use call::{gemm, gemm_on, pack_weights};
 pub(crate) use engine::{Engine, engine as engine_for};
+pub(crate) use problem::Budgets;
 pub(crate) use problem::{Epilogue, WeightData};

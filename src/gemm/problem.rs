@@ -2,7 +2,6 @@
 //! [`Epilogue`]), one block of it as the BLIS paths take it ([`Problem`],
 //! [`WSrc`]), and the tile shape and cache blocking ([`Blocks`]).
 
-use super::blocks::Budgets;
 use crate::activation::Activation;
 
 /// The weights of a product.
@@ -45,19 +44,24 @@ pub(crate) struct Blocks {
     pub par_min_macs: usize,
 }
 
-impl Blocks {
-    /// The depth of the `k` blocks for a product of depth `k`: as few
-    /// blocks as [`Blocks::kc`] allows, of equal depth (the last one up to
-    /// one shallower), so that `k = KC + 1` is two blocks of about `KC / 2`
-    /// and not a full one and one of depth 1 whose tiles would do a load and
-    /// a store of `out` for a single multiply-add.
-    pub fn kc_for(&self, k: usize) -> usize {
-        // One block, without the divisions, below the shallowest `KC`.
-        if k <= super::blocks::KC_MIN {
-            return k.max(1);
-        }
-        k.div_ceil(k.div_ceil(self.kc()).max(1)).max(1)
-    }
+/// The budgets of a product's packed blocks in bytes, from the shares
+/// (`tuning::Shares`) and this CPU's caches ([`crate::cache::caches`]);
+/// made once per process (`blocks::budgets`), so a call divides nothing to
+/// get them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budgets {
+    /// W's `KC x NR` micro-panel.
+    pub w_panel: usize,
+    /// X's packed `MC x KC` block.
+    pub x_block: usize,
+    /// W's packed `KC x NC` block: a quarter of the L3, at most this core's
+    /// share of it ([`crate::cache::Caches::l3_share`]), at least the L2.
+    pub w_block: usize,
+    /// Row-major weights up to this size (half of L1d) stay in L1 while
+    /// all row tiles read them: the direct path, for every `m`.
+    pub direct_w: usize,
+    /// The L2 of one core.
+    pub l2: usize,
 }
 
 /// The blocks of `step` (the last one shorter) that cover `0..n`, as
