@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Ours against the machine's limits and against the peers, in one session
-# on one machine: the limits bench (FMA peak, bandwidth, the softmax's own
+# Ours against the machine's limits and against the peers, one after the
+# other on one machine: the limits bench (FMA peak, bandwidth, the softmax's own
 # arithmetic, the smallest calls, one-sample MLPs; every kernel beside its
 # limit in one process), then the crate's Criterion softmax and chapter
 # benches and peers.py's softmax and chapter rows at 1 and 2 threads, one
