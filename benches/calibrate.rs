@@ -59,10 +59,7 @@ fn candidates() -> Vec<Shares> {
 
 fn main() {
     let args = Args::get();
-    let reps = args
-        .value("--reps")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+    let reps = args.reps(5);
     let isa = internals_selected();
     let c = nn_kernels::cache::caches();
     println!("# GEMM calibration: {}", cpu_name());

@@ -263,9 +263,7 @@ fn csv(points: &[Point], tiers: &[Supported]) -> String {
 fn main() {
     let args = Args::get();
     let check = args.flag("--check");
-    let reps = args
-        .value("--reps")
-        .map_or(if check { 11 } else { 7 }, |r| r.parse().unwrap());
+    let reps = args.reps(if check { 11 } else { 7 });
     let mode = args.mode(&["--reps", "--out"]).unwrap_or("all").to_string();
     let out_dir = args.value("--out").unwrap_or("target/sweep").to_string();
     let tiers: Vec<Supported> = supported_isas().collect();

@@ -157,6 +157,14 @@ impl Args {
         let i = self.0.iter().position(|a| a == name)?;
         self.0.get(i + 1).map(String::as_str)
     }
+    /// `--reps N`, or `default` when absent. Panics on a value that is not
+    /// a count (a typo should not silently run the default).
+    pub fn reps(&self, default: usize) -> usize {
+        self.value("--reps").map_or(default, |r| {
+            r.parse()
+                .unwrap_or_else(|_| panic!("--reps takes a count, not {r:?}"))
+        })
+    }
     /// The first argument that is not a flag or a flag's value: the mode.
     pub fn mode(&self, valued: &[&str]) -> Option<&str> {
         let mut skip = false;

@@ -3,7 +3,7 @@
 use super::*;
 
 pub(crate) fn check(args: &Args) -> bool {
-    let reps = args.value("--reps").map_or(11, |r| r.parse().unwrap());
+    let reps = args.reps(11);
     let mut ok = true;
     let mut rows = Vec::new();
     in_pool(1, || {
@@ -56,7 +56,7 @@ pub(crate) fn check(args: &Args) -> bool {
 }
 
 pub(crate) fn full(args: &Args) {
-    let reps = args.value("--reps").map_or(5, |r| r.parse().unwrap());
+    let reps = args.reps(5);
     let out_dir = args
         .value("--out")
         .unwrap_or("target/dense_grid")

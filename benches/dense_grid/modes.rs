@@ -6,7 +6,7 @@ use super::*;
 /// no activation: time at 1 thread over time at 2 (below 1: the second
 /// thread cost time).
 pub(crate) fn threads(args: &Args) {
-    let reps = args.value("--reps").map_or(5, |r| r.parse().unwrap());
+    let reps = args.reps(5);
     let Some(&isa) = tiers(args).last() else {
         return;
     };
@@ -98,7 +98,7 @@ fn two_vs_one<T: Float>(
 /// threads: ours row-major and prepacked, `matrixmultiply` + bias, each
 /// pair of neighbours (1023 x 1025 x 1027 beside 1024^3) in one run.
 pub(crate) fn targets(args: &Args) {
-    let reps = args.value("--reps").map_or(7, |r| r.parse().unwrap());
+    let reps = args.reps(7);
     let Some(&isa) = tiers(args).last() else {
         return;
     };
@@ -227,10 +227,7 @@ fn target_row<T: Float>(isa: Supported, (m, k, n): (usize, usize, usize), reps: 
 /// `engine time / own BLIS time` per type, and the extremes: the numbers
 /// behind `gemm::Engine`.
 pub(crate) fn engines(args: &Args) {
-    let reps = args
-        .value("--reps")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let reps = args.reps(5);
     println!(
         "Portable tier, own BLIS against the selected engine, {}",
         cpu_name()

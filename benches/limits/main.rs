@@ -54,10 +54,7 @@ struct Ctx {
 fn main() {
     let args = Args::get();
     let quick = args.flag("--quick");
-    let reps = args
-        .value("--reps")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(if quick { 3 } else { 11 });
+    let reps = args.reps(if quick { 3 } else { 11 });
     let mode = args.mode(&["--reps"]).unwrap_or("all").to_string();
     let c = nn_kernels::cache::caches();
     println!("# Limits: {}", cpu_name());
