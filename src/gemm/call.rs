@@ -9,7 +9,7 @@ use super::engine::{Engine, PORTABLE_HAS_MATRIXMULTIPLY, engine};
 use super::matrixmultiply;
 use super::pack;
 use super::problem::{Blocks, Budgets, Epilogue, Problem, WSrc, WeightData};
-use super::tiny::{TINY_MAX_MACS, Tiny};
+use super::tiny::{TINY_MAX_MACS, TINY_MAX_OUTPUTS, Tiny};
 use crate::dispatch::{self, Isa, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 
@@ -413,7 +413,8 @@ pub(crate) fn gemm_on<T: SimdFloat>(
             _ => matrixmultiply::gemm(x, w, ep, out, (m, k, n)),
         };
     }
-    if m.saturating_mul(k).saturating_mul(n) <= TINY_MAX_MACS
+    if m.saturating_mul(n) <= TINY_MAX_OUTPUTS
+        && m.saturating_mul(k).saturating_mul(n) <= TINY_MAX_MACS
         && let WeightData::RowMajor(w) = w
     {
         return dispatch::vectorize(

@@ -1,4 +1,5 @@
-//! The smallest products (at most [`TINY_MAX_MACS`] multiply-adds): each
+//! The smallest products (at most [`TINY_MAX_MACS`] multiply-adds and
+//! [`TINY_MAX_OUTPUTS`] outputs): each
 //! output element's chain run on its own in the tier's scalar multiply-add
 //! ([`Vector::madd_one`], rounded as a lane of the vector one), with none
 //! of the set-up a larger product does (the engine's blocking, the split
@@ -16,13 +17,21 @@ use crate::activation::{Fused, WithFused};
 use crate::float::Float;
 use crate::simd::{Kernel, SimdFloat, Tier, Vector};
 
-/// Products of at most this many multiply-adds take the scalar chains.
+/// Products of at most this many multiply-adds, and of at most
+/// [`TINY_MAX_OUTPUTS`] outputs, take the scalar chains.
 ///
 /// Below it a product's fixed cost outweighs its arithmetic: a chain of
 /// `k` scalar multiply-adds per element, at about four cycles each, takes
 /// at most `4 · 64` cycles in all, about what the vector paths spend
 /// reaching their first tile (BENCHMARKS.md, "Serial mode and embedding").
 pub(crate) const TINY_MAX_MACS: usize = 64;
+
+/// The most outputs a product takes the scalar chains for: one chain per
+/// output, where the vector paths compute a vector of them per instruction.
+/// With 16 or more (16 x 3 x 1, 7 x 3 x 3, 2 x 2 x 16) the chains measured
+/// 0.6-0.9x the vector paths in `bench/ab`'s full grid; with one to three
+/// (1 x 1 x 1, 1 x 10 x 1, 3 x 10 x 1) they are not behind.
+pub(crate) const TINY_MAX_OUTPUTS: usize = 4;
 
 /// A product of row-major `x` (`m x k`) and `w` (`k x n`) into `out`
 /// (`m x n`), as a kernel for every tier.
