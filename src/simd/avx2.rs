@@ -95,6 +95,235 @@ unsafe fn permute_f64(a: __m256d, idx: *const i32) -> __m256d {
     }
 }
 
+/// A full group of 8 rows of `COLS` `f32` (`rows`, `8 · COLS` long) as
+/// `COLS` column vectors, in registers: rows of one element are a plain
+/// load; of two or three, the group's `COLS` whole vectors permuted into
+/// columns and blended; longer rows, blocks of 4 columns (the last block
+/// aligned to the row's end, overlapping the one before), each row's 4
+/// elements beside those of the row 4 below in one register, then a 4 x 4
+/// transpose within each half. Every load lies inside `rows`.
+///
+/// # Safety
+/// AVX2 (module docs); `rows.len() == 8 · COLS`.
+#[inline(always)]
+unsafe fn load_transposed_f32<const COLS: usize>(rows: &[f32]) -> [F32x8; COLS] {
+    debug_assert_eq!(rows.len(), 8 * COLS);
+    let p = rows.as_ptr();
+    // SAFETY: every pointer below is `p` plus an offset whose 4 or 8
+    // elements end within the group's `8 · COLS` (the caller's contract):
+    // `s * 8 + 8 <= 8 · COLS` for the whole vectors (`s < COLS`), `i · COLS
+    // + b0 + 4 <= 7 · COLS + COLS` for the blocks (`b0 <= COLS - 4`).
+    unsafe {
+        let mut cols = [F32x8(_mm256_setzero_ps()); COLS];
+        if COLS < 4 {
+            let mut src = [_mm256_setzero_ps(); 3];
+            for (s, v) in src.iter_mut().enumerate().take(COLS) {
+                *v = _mm256_loadu_ps(p.add(8 * s));
+            }
+            for (c, col) in cols.iter_mut().enumerate() {
+                col.0 = ShortRows::<COLS>::output(&ShortRows::<COLS>::TO_COLS, &src, c);
+            }
+        } else {
+            let mut b = 0;
+            while b < COLS {
+                let b0 = b.min(COLS - 4);
+                let mut y = [_mm256_setzero_ps(); 4];
+                for (i, y) in y.iter_mut().enumerate() {
+                    *y = _mm256_loadu2_m128(p.add((i + 4) * COLS + b0), p.add(i * COLS + b0));
+                }
+                let t0 = _mm256_castps_pd(_mm256_unpacklo_ps(y[0], y[1]));
+                let t1 = _mm256_castps_pd(_mm256_unpackhi_ps(y[0], y[1]));
+                let t2 = _mm256_castps_pd(_mm256_unpacklo_ps(y[2], y[3]));
+                let t3 = _mm256_castps_pd(_mm256_unpackhi_ps(y[2], y[3]));
+                cols[b0].0 = _mm256_castpd_ps(_mm256_unpacklo_pd(t0, t2));
+                cols[b0 + 1].0 = _mm256_castpd_ps(_mm256_unpackhi_pd(t0, t2));
+                cols[b0 + 2].0 = _mm256_castpd_ps(_mm256_unpacklo_pd(t1, t3));
+                cols[b0 + 3].0 = _mm256_castpd_ps(_mm256_unpackhi_pd(t1, t3));
+                b += 4;
+            }
+        }
+        cols
+    }
+}
+
+/// The inverse of [`load_transposed_f32`]: `COLS` column vectors to the 8
+/// rows of `out` (`8 · COLS` long), each element written with the value it
+/// has in its column (overlapping blocks write the same values twice).
+///
+/// # Safety
+/// AVX2 (module docs); `out.len() == 8 · COLS`.
+#[inline(always)]
+unsafe fn store_transposed_f32<const COLS: usize>(cols: &[F32x8; COLS], out: &mut [f32]) {
+    debug_assert_eq!(out.len(), 8 * COLS);
+    let p = out.as_mut_ptr();
+    // SAFETY: as in `load_transposed_f32`, every store ends within `out`.
+    unsafe {
+        if COLS < 4 {
+            let mut src = [_mm256_setzero_ps(); 3];
+            for (s, c) in src.iter_mut().zip(cols) {
+                *s = c.0;
+            }
+            for s in 0..COLS {
+                let v = ShortRows::<COLS>::output(&ShortRows::<COLS>::TO_ROWS, &src, s);
+                _mm256_storeu_ps(p.add(8 * s), v);
+            }
+        } else {
+            let mut b = 0;
+            while b < COLS {
+                let b0 = b.min(COLS - 4);
+                let t0 = _mm256_castps_pd(_mm256_unpacklo_ps(cols[b0].0, cols[b0 + 1].0));
+                let t1 = _mm256_castps_pd(_mm256_unpackhi_ps(cols[b0].0, cols[b0 + 1].0));
+                let t2 = _mm256_castps_pd(_mm256_unpacklo_ps(cols[b0 + 2].0, cols[b0 + 3].0));
+                let t3 = _mm256_castps_pd(_mm256_unpackhi_ps(cols[b0 + 2].0, cols[b0 + 3].0));
+                // Rows `i` and `i + 4` in the low and high halves.
+                let rows = [
+                    _mm256_unpacklo_pd(t0, t2),
+                    _mm256_unpackhi_pd(t0, t2),
+                    _mm256_unpacklo_pd(t1, t3),
+                    _mm256_unpackhi_pd(t1, t3),
+                ];
+                for (i, r) in rows.into_iter().enumerate() {
+                    _mm256_storeu2_m128(
+                        p.add((i + 4) * COLS + b0),
+                        p.add(i * COLS + b0),
+                        _mm256_castpd_ps(r),
+                    );
+                }
+                b += 4;
+            }
+        }
+    }
+}
+
+/// Lane permutes for a group of 8 rows of `COLS <= 3` `f32` in `COLS`
+/// whole vectors: [`ShortRows::TO_COLS`] builds column `c` from the whole
+/// vectors, [`ShortRows::TO_ROWS`] whole vector `s` from the columns.
+/// Constants of `COLS`, so they are folded into the code.
+struct ShortRows<const COLS: usize>;
+
+/// For each output vector `o` and input vector `i` (up to 3 each): the
+/// lane of `i` each lane of `o` takes, and which lanes of `o` come from `i`
+/// (all ones) and which do not (zero).
+type LaneMap = [[([i32; 8], [i32; 8]); 3]; 3];
+
+/// The [`LaneMap`] of a group of rows of `cols`: from the whole vectors to
+/// the columns (`to_cols`) or back.
+const fn lane_map(cols: usize, to_cols: bool) -> LaneMap {
+    let mut m = [[([0i32; 8], [0i32; 8]); 3]; 3];
+    // Longer rows take the blocked transposes; their (unused) map is empty.
+    if cols > 3 {
+        return m;
+    }
+    let mut o = 0;
+    while o < cols {
+        let mut j = 0;
+        while j < 8 {
+            // Lane `j` of column `o` is element `j · cols + o`; lane `j` of
+            // whole vector `o` is element `8 o + j`.
+            let (i, lane) = if to_cols {
+                let e = j * cols + o;
+                (e / 8, e % 8)
+            } else {
+                let e = 8 * o + j;
+                (e % cols, e / cols)
+            };
+            m[o][i].0[j] = lane as i32;
+            m[o][i].1[j] = -1;
+            j += 1;
+        }
+        o += 1;
+    }
+    m
+}
+
+impl<const COLS: usize> ShortRows<COLS> {
+    const TO_COLS: LaneMap = lane_map(COLS, true);
+    const TO_ROWS: LaneMap = lane_map(COLS, false);
+
+    /// Output `o` of `map` from the `COLS` vectors `inputs`: one permute
+    /// and one blend per input that feeds it.
+    ///
+    /// # Safety
+    /// AVX2 (module docs).
+    #[inline(always)]
+    unsafe fn output(map: &LaneMap, inputs: &[__m256; 3], o: usize) -> __m256 {
+        // SAFETY: AVX2 (the caller's contract); each index and mask array
+        // is 8 readable `i32`.
+        unsafe {
+            let mut v = _mm256_setzero_ps();
+            for (i, &x) in inputs.iter().enumerate().take(COLS) {
+                let (idx, mask) = &map[o][i];
+                let lanes = _mm256_permutevar8x32_ps(x, _mm256_loadu_si256(idx.as_ptr().cast()));
+                let mask = _mm256_castsi256_ps(_mm256_loadu_si256(mask.as_ptr().cast()));
+                v = _mm256_blendv_ps(v, lanes, mask);
+            }
+            v
+        }
+    }
+}
+
+/// A full group of 4 rows of `COLS` `f64` (`rows`, `4 · COLS` long) as
+/// `COLS` column vectors: rows of one element are a plain load; longer
+/// ones, blocks of 2 columns (the last aligned to the row's end), each
+/// row's 2 elements beside those of the row 2 below in one register, then
+/// one unpack per column. Every load lies inside `rows`.
+///
+/// # Safety
+/// AVX2 (module docs); `rows.len() == 4 · COLS`.
+#[inline(always)]
+unsafe fn load_transposed_f64<const COLS: usize>(rows: &[f64]) -> [F64x4; COLS] {
+    debug_assert_eq!(rows.len(), 4 * COLS);
+    let p = rows.as_ptr();
+    // SAFETY: `i · COLS + b0 + 2 <= 3 · COLS + COLS` (`b0 <= COLS - 2`), and
+    // for one column the whole vector is the group (the caller's contract).
+    unsafe {
+        let mut cols = [F64x4(_mm256_setzero_pd()); COLS];
+        if COLS == 1 {
+            cols[0].0 = _mm256_loadu_pd(p);
+        } else {
+            let mut b = 0;
+            while b < COLS {
+                let b0 = b.min(COLS - 2);
+                let y0 = _mm256_loadu2_m128d(p.add(2 * COLS + b0), p.add(b0));
+                let y1 = _mm256_loadu2_m128d(p.add(3 * COLS + b0), p.add(COLS + b0));
+                cols[b0].0 = _mm256_unpacklo_pd(y0, y1);
+                cols[b0 + 1].0 = _mm256_unpackhi_pd(y0, y1);
+                b += 2;
+            }
+        }
+        cols
+    }
+}
+
+/// The inverse of [`load_transposed_f64`].
+///
+/// # Safety
+/// AVX2 (module docs); `out.len() == 4 · COLS`.
+#[inline(always)]
+unsafe fn store_transposed_f64<const COLS: usize>(cols: &[F64x4; COLS], out: &mut [f64]) {
+    debug_assert_eq!(out.len(), 4 * COLS);
+    let p = out.as_mut_ptr();
+    // SAFETY: as in `load_transposed_f64`, every store ends within `out`.
+    unsafe {
+        if COLS == 1 {
+            _mm256_storeu_pd(p, cols[0].0);
+        } else {
+            let mut b = 0;
+            while b < COLS {
+                let b0 = b.min(COLS - 2);
+                let (c0, c1) = (cols[b0].0, cols[b0 + 1].0);
+                _mm256_storeu2_m128d(p.add(2 * COLS + b0), p.add(b0), _mm256_unpacklo_pd(c0, c1));
+                _mm256_storeu2_m128d(
+                    p.add(3 * COLS + b0),
+                    p.add(COLS + b0),
+                    _mm256_unpackhi_pd(c0, c1),
+                );
+                b += 2;
+            }
+        }
+    }
+}
+
 macro_rules! avx2_vector {
     (
         $v:ident, $t:ident, $n:literal, $raw:ident, $int:ident, $table:ident, permute $permute:ident,
@@ -103,13 +332,15 @@ macro_rules! avx2_vector {
         set1 $set1:ident, loadu $loadu:ident, storeu $storeu:ident, fmadd $fmadd:ident,
         max $max:ident, min $min:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
         to_int $to_int:ident, from_int $from_int:ident,
-        add_int $add_int:ident, shl $shl:ident, mant $mant:literal
+        add_int $add_int:ident, shl $shl:ident, mant $mant:literal,
+        transposes $load_t:ident $store_t:ident
     ) => {
         super::x86_arith_ops!($v, $add, $sub, $mul, $div);
 
         // SAFETY: values exist only on CPUs with AVX2 and FMA (module docs).
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
+            const TRANSPOSES_IN_REGISTERS: bool = true;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute
@@ -171,6 +402,30 @@ macro_rules! avx2_vector {
                 // SAFETY: see the module docs.
                 unsafe { $movemask($cmp::<_CMP_UNORD_Q>(self.0, self.0)) != 0 }
             }
+            /// In registers for a full group (`g == LANES`, every row
+            /// inside the slice); element by element for the partial group
+            /// at the end of a batch.
+            #[inline(always)]
+            fn load_transposed<const COLS: usize>(rows: &[$t], g: usize) -> [Self; COLS] {
+                super::check_transposed(rows.len(), g, COLS, $n);
+                if g < $n {
+                    return super::load_transposed_lanewise(rows, g);
+                }
+                // SAFETY: AVX2 (module docs); `rows.len() == $n · COLS`
+                // (checked above with `g == $n`).
+                unsafe { $load_t::<COLS>(rows) }
+            }
+            /// As [`Vector::load_transposed`] here.
+            #[inline(always)]
+            fn store_transposed<const COLS: usize>(cols: &[Self; COLS], out: &mut [$t], g: usize) {
+                super::check_transposed(out.len(), g, COLS, $n);
+                if g < $n {
+                    return super::store_transposed_lanewise(cols, out, g);
+                }
+                // SAFETY: AVX2 (module docs); `out.len() == $n · COLS`
+                // (checked above with `g == $n`).
+                unsafe { $store_t::<COLS>(cols, out) }
+            }
         }
     };
 }
@@ -183,7 +438,8 @@ avx2_vector!(
     max _mm256_max_ps, min _mm256_min_ps, movemask _mm256_movemask_ps, andnot _mm256_andnot_ps, and _mm256_and_ps, blendv _mm256_blendv_ps,
     cmp _mm256_cmp_ps,
     to_int _mm256_castps_si256, from_int _mm256_castsi256_ps,
-    add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23
+    add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
+    transposes load_transposed_f32 store_transposed_f32
 );
 
 avx2_vector!(
@@ -194,5 +450,6 @@ avx2_vector!(
     max _mm256_max_pd, min _mm256_min_pd, movemask _mm256_movemask_pd, andnot _mm256_andnot_pd, and _mm256_and_pd, blendv _mm256_blendv_pd,
     cmp _mm256_cmp_pd,
     to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd,
-    add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52
+    add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,
+    transposes load_transposed_f64 store_transposed_f64
 );

@@ -217,6 +217,7 @@ macro_rules! avx512_vector {
             const LANES: usize = $n;
             const MASKED_STORE_FAST: bool = true;
             const EXP_TABLE16: bool = $n == 16;
+            const TRANSPOSES_IN_REGISTERS: bool = true;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute

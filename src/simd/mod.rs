@@ -38,9 +38,9 @@ mod vector;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-#[cfg(target_arch = "x86_64")]
-pub(crate) use vector::check_transposed;
 pub(crate) use vector::{MAX_LANES, Vector, check_part, check_permute, pairwise};
+#[cfg(target_arch = "x86_64")]
+pub(crate) use vector::{check_transposed, load_transposed_lanewise, store_transposed_lanewise};
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::{x86_arith_ops, x86_shared_methods};
 

@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 use std::ops::{Add, Div, Mul, Sub};
 
-use super::{MAX_LANES, Vector, check_part, check_permute};
+use super::{MAX_LANES, Vector, check_part, check_permute, check_transposed};
 use crate::float::Float;
 
 /// `V` twice: `2 · V::LANES` lanes, the low half first.
@@ -45,6 +45,7 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     const LANES: usize = 2 * V::LANES;
     const MASKED_STORE_FAST: bool = V::MASKED_STORE_FAST;
     const EXP_TABLE16: bool = V::EXP_TABLE16;
+    const TRANSPOSES_IN_REGISTERS: bool = V::TRANSPOSES_IN_REGISTERS;
     #[inline(always)]
     fn splat(v: T) -> Self {
         Pair::new(V::splat(v), V::splat(v))
@@ -99,6 +100,38 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
         } else {
             self.0.store(d);
             self.1.store_prefix(&mut d[V::LANES..]);
+        }
+    }
+    /// The first `V::LANES` rows into the low half, the rest into the
+    /// high one, each by `V`'s transpose.
+    #[inline(always)]
+    fn load_transposed<const COLS: usize>(rows: &[T], g: usize) -> [Self; COLS] {
+        check_transposed(rows.len(), g, COLS, Self::LANES);
+        let l = V::LANES;
+        let lo = V::load_transposed::<COLS>(&rows[..g.min(l) * COLS], g.min(l));
+        let hi = if g > l {
+            V::load_transposed::<COLS>(&rows[l * COLS..], g - l)
+        } else {
+            [V::splat(T::ZERO); COLS]
+        };
+        let mut cols = [Self::splat(T::ZERO); COLS];
+        for ((c, lo), hi) in cols.iter_mut().zip(lo).zip(hi) {
+            *c = Pair::new(lo, hi);
+        }
+        cols
+    }
+    /// As [`Pair::load_transposed`]: each half's rows by `V`'s transpose.
+    #[inline(always)]
+    fn store_transposed<const COLS: usize>(cols: &[Self; COLS], out: &mut [T], g: usize) {
+        check_transposed(out.len(), g, COLS, Self::LANES);
+        let l = V::LANES;
+        let (mut lo, mut hi) = ([V::splat(T::ZERO); COLS], [V::splat(T::ZERO); COLS]);
+        for ((lo, hi), c) in lo.iter_mut().zip(&mut hi).zip(cols) {
+            (*lo, *hi) = c.halves();
+        }
+        V::store_transposed::<COLS>(&lo, &mut out[..g.min(l) * COLS], g.min(l));
+        if g > l {
+            V::store_transposed::<COLS>(&hi, &mut out[l * COLS..], g - l);
         }
     }
     #[inline(always)]

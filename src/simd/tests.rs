@@ -117,6 +117,13 @@ impl Kernel for Check {
         check::<f32, pair::Pair<f32, S::F32>>(name);
         check_all_transposes::<f32, S::F32>(name);
         check_all_transposes::<f64, S::F64>(name);
+        // Pairs, where the short rows take them (at most `MAX_LANES` lanes).
+        if 2 * <S::F32 as Vector<f32>>::LANES <= MAX_LANES {
+            check_all_transposes::<f32, pair::Pair<f32, S::F32>>(name);
+        }
+        if 2 * <S::F64 as Vector<f64>>::LANES <= MAX_LANES {
+            check_all_transposes::<f64, pair::Pair<f64, S::F64>>(name);
+        }
     }
 }
 

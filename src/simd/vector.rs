@@ -32,6 +32,10 @@ pub unsafe trait Vector<T: Copy>:
     /// one instruction: AVX-512's 16 `f32` lanes) instead of a longer
     /// polynomial (`src/exp.rs`).
     const EXP_TABLE16: bool = false;
+    /// Whether full groups of [`Vector::load_transposed`] and
+    /// [`Vector::store_transposed`] are shuffles in registers (AVX2,
+    /// AVX-512) rather than the element-by-element defaults.
+    const TRANSPOSES_IN_REGISTERS: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.

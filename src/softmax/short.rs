@@ -9,22 +9,40 @@ use super::spread::{SpreadMode, Wide};
 use super::sum::{is_finite, max_nan, special_fill};
 use crate::exp::ExpFloat;
 use crate::io::Io;
+use crate::simd::pair::Pair;
 use crate::simd::{MAX_LANES, Vector};
 
 /// Rows of at most this many elements take the across-rows path: a row
 /// shorter than one AVX-512 vector of `f32`.
 pub(crate) const SMALL_COLS: usize = 16;
 
-/// Softmax of whole rows of `COLS <= SMALL_COLS` elements. Rows short
-/// enough that two or more fit a vector go [`rows_in_lanes`], a vector of
-/// rows at a time; the others, and any rest, go [`rows_across_lanes`],
-/// `LANES` rows at a time. Both do the same operations on each row in the
-/// same order, so a row's bits do not depend on which one ran it.
+/// Softmax of whole rows of `COLS <= SMALL_COLS` elements. On a tier
+/// that transposes in registers and has at most `MAX_LANES / 2` lanes
+/// (AVX2) the rows go two vectors of rows a step ([`Pair`]): one group's
+/// exp is a chain of about twenty dependent operations, and a second,
+/// independent group interleaved with it fills the vector unit while the
+/// first waits (the same operations on each lane, so the same bits). The
+/// portable tier's element-by-element transposes of twice the rows cost
+/// more than that gains (BENCHMARKS.md, "Measurements behind the code").
 #[inline(always)]
 pub(super) fn softmax_small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(
     io: &mut impl Io<T>,
     masked: bool,
 ) {
+    if V::TRANSPOSES_IN_REGISTERS && 2 * V::LANES <= MAX_LANES {
+        small_rows::<T, Pair<T, V>, COLS>(io, masked);
+    } else {
+        small_rows::<T, V, COLS>(io, masked);
+    }
+}
+
+/// [`softmax_small_rows`] on vectors `V`. Rows short enough that two or
+/// more fit a vector go [`rows_in_lanes`], a vector of rows at a time; the
+/// others, and any rest, go [`rows_across_lanes`], `LANES` rows at a time.
+/// Both do the same operations on each row in the same order, so a row's
+/// bits do not depend on which one ran it.
+#[inline(always)]
+fn small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(io: &mut impl Io<T>, masked: bool) {
     let rows = io.input().len() / COLS;
     let mut r0 = 0;
     // Only where a masked store is one instruction (AVX-512): each vector
