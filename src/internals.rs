@@ -96,18 +96,26 @@ pub fn rows_inplace<T: Float>(call: RowCall, x: &mut [T], cols: usize) -> Result
     ))
 }
 
-/// The softmax's arithmetic limit on tier `isa`: `reps` passes of its
-/// per-element operations over `x` (values at most 1, a length a multiple
-/// of two of the widest tier's vectors, 32) into `out`, in one pass that
-/// stays in L1 (see `src/softmax/limit.rs`). Returns a value that depends
-/// on every element.
+/// The arithmetic limit of the softmax of rows of `cols` on tier `isa`:
+/// `reps` passes of its per-element operations (the exp in the mode such
+/// rows take) over `x` (values at most 1, a length a multiple of two of the
+/// widest tier's vectors, 32) into `out`, in one pass that stays in L1
+/// (see `src/softmax/limit.rs`). Returns a value that depends on every
+/// element.
 ///
 /// # Panics
 /// If `x` and `out` differ in length.
-pub fn softmax_limit<T: Float>(isa: Supported, x: &[T], out: &mut [T], reps: usize) -> T {
+pub fn softmax_limit<T: Float>(
+    isa: Supported,
+    cols: usize,
+    x: &[T],
+    out: &mut [T],
+    reps: usize,
+) -> T {
     per_type!(T, |same, F| same.flip().value(
         <F as crate::softmax::LimitEntry>::softmax_limit(
             isa,
+            cols,
             same.slice(x),
             same.slice_mut(out),
             reps

@@ -16,8 +16,9 @@
 //!   GFLOP/s and the fraction of the FMA peak, 1 and 2 threads.
 //! - **softmax**: every tier, rows that fit L2 with their output, one
 //!   thread: ns an element, and the limit's over it. The limit is the same
-//!   per-element arithmetic on data in L1 in one pass
-//!   (`nn_kernels::internals::softmax_limit`; `src/softmax/limit.rs`).
+//!   per-element arithmetic (the exp in the mode rows of that length take)
+//!   on data in L1 in one pass (`nn_kernels::internals::softmax_limit`;
+//!   `src/softmax/limit.rs`).
 //! - **relu**: every tier, out of place, against a copy of the same bytes (the same reads and writes: the limit) at each level.
 //! - **calls**: the fixed cost of the smallest calls (`dense_packed` 1 x 1
 //!   x 1, `softmax_rows` 1 x 1, `relu` of 1), in ns and cycles.
@@ -193,7 +194,7 @@ fn softmax_row<T: Float>(ctx: &Ctx, isa: Supported, cols: usize) {
             ctx,
             &mut [
                 &mut || internals::rows(call, &x, &mut out, cols).unwrap(),
-                &mut || keep(&internals::softmax_limit(isa, &xl, &mut ol, REPS)),
+                &mut || keep(&internals::softmax_limit(isa, cols, &xl, &mut ol, REPS)),
             ],
         )
     });
