@@ -150,18 +150,22 @@ impl<V: Copy + std::ops::Add<Output = V>> Pairwise<V> {
     }
 }
 
-/// Σ `exp(x - max)` over `io.input()[range]`, storing each term at the
-/// same place in `io.output()`. `M` is the row's [`SpreadMode`], for the whole
-/// vectors; a partial last vector is padded with `-inf` and always takes
-/// the exact, checked exp, so padding adds exactly 0. Blocks of
-/// [`SUM_BLOCK_VECS`] vectors are summed lane-wise and the block sums
-/// pairwise.
+/// Σ `exp(x - max)` over `io.input()[range]`, storing each term of the
+/// whole vectors at the same place in `io.output()`, and the terms of a
+/// partial last vector (the tail), which it returns in the low lanes of a
+/// vector (zero above) rather than storing: the softmax scales them in the
+/// register, where a masked store and a masked load of the same addresses
+/// would wait for each other (store forwarding does not cover masked
+/// accesses). `M` is the row's [`SpreadMode`], for the whole vectors; the
+/// tail is padded with `-inf` and always takes the exact, checked exp, so
+/// padding adds exactly 0. Blocks of [`SUM_BLOCK_VECS`] vectors are summed
+/// lane-wise and the block sums pairwise.
 #[inline(always)]
 pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
     io: &mut impl Io<T>,
     range: Range<usize>,
     max: T,
-) -> T {
+) -> (T, V) {
     let m = V::splat(max);
     let zero = V::splat(T::ZERO);
     let whole = range.start..range.end - range.len() % V::LANES;
@@ -193,12 +197,16 @@ pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
         sum: f.sum,
         mode: PhantomData,
     };
-    io.map_vec::<V>(tail, T::NEG_INFINITY, &mut t);
+    let tail = if tail.is_empty() {
+        zero
+    } else {
+        t.map(V::load_padded(&io.input()[tail], T::NEG_INFINITY))
+    };
     if sums.pushes == 0 {
-        return t.sum.reduce_add();
+        return (t.sum.reduce_add(), tail);
     }
     sums.push(t.sum);
-    sums.total().reduce_add()
+    (sums.total().reduce_add(), tail)
 }
 
 /// `e = exp(x - max)`, stored, and summed.
@@ -230,14 +238,14 @@ impl<T: ExpFloat, V: Vector<T>, M: SpreadMode> LaneMap<T, Pair<T, V>> for ExpSum
 }
 
 /// [`exp_sum`] in the mode the spread `spread` of the summed elements
-/// picks ([`Spread::of`]).
+/// picks ([`Spread::of`]): the sum, and the tail's terms.
 #[inline(always)]
 pub(super) fn exp_sum_spread<T: ExpFloat, V: Vector<T>>(
     io: &mut impl Io<T>,
     range: Range<usize>,
     max: T,
     spread: T,
-) -> T {
+) -> (T, V) {
     let call = ExpSumOf::<'_, T, V, _> {
         io,
         range,
@@ -256,9 +264,9 @@ struct ExpSumOf<'a, T, V, I> {
 }
 
 impl<T: ExpFloat, V: Vector<T>, I: Io<T>> WithSpread for ExpSumOf<'_, T, V, I> {
-    type Output = T;
+    type Output = (T, V);
     #[inline(always)]
-    fn run<M: SpreadMode>(self) -> T {
+    fn run<M: SpreadMode>(self) -> (T, V) {
         exp_sum::<T, V, M>(self.io, self.range, self.max)
     }
 }
