@@ -16,20 +16,22 @@ use crate::simd::{MAX_LANES, Vector};
 /// shorter than one AVX-512 vector of `f32`.
 pub(crate) const SMALL_COLS: usize = 16;
 
-/// Softmax of whole rows of `COLS <= SMALL_COLS` elements. On a tier
-/// that transposes in registers and has at most `MAX_LANES / 2` lanes
-/// (AVX2) the rows go two vectors of rows a step ([`Pair`]): one group's
-/// exp is a chain of about twenty dependent operations, and a second,
-/// independent group interleaved with it fills the vector unit while the
-/// first waits (the same operations on each lane, so the same bits). The
-/// portable tier's element-by-element transposes of twice the rows cost
-/// more than that gains (BENCHMARKS.md, "Measurements behind the code").
+/// Softmax of whole rows of `COLS <= SMALL_COLS` elements. On AVX2 (a
+/// tier that transposes in registers, without AVX-512's masked stores) the
+/// rows go two vectors of rows a step ([`Pair`]): one group's exp is a
+/// chain of about twenty dependent operations, and a second, independent
+/// group interleaved with it fills the vector unit while the first waits
+/// (the same operations on each lane, so the same bits). The portable
+/// tier's element-by-element transposes of twice the rows cost more than
+/// that gains (BENCHMARKS.md, "Measurements behind the code"); AVX-512
+/// keeps the one vector of rows and the several-rows-a-vector path it was
+/// measured with, whose lane permutes a pair would do through memory.
 #[inline(always)]
 pub(super) fn softmax_small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(
     io: &mut impl Io<T>,
     masked: bool,
 ) {
-    if V::TRANSPOSES_IN_REGISTERS && 2 * V::LANES <= MAX_LANES {
+    if V::TRANSPOSES_IN_REGISTERS && !V::MASKED_STORE_FAST && 2 * V::LANES <= MAX_LANES {
         small_rows::<T, Pair<T, V>, COLS>(io, masked);
     } else {
         small_rows::<T, V, COLS>(io, masked);
