@@ -96,9 +96,10 @@ unsafe fn permute_f64(a: __m256d, idx: *const i32) -> __m256d {
 }
 
 /// A full group of 8 rows of `COLS` `f32` (`rows`, `8 · COLS` long) as
-/// `COLS` column vectors, in registers: rows of one element are a plain
-/// load; of two or three, the group's `COLS` whole vectors permuted into
-/// columns and blended; longer rows, blocks of 4 columns (the last block
+/// `COLS` column vectors, in registers: rows of three (the chapter's
+/// classes) by five in-lane shuffles of three loads, each holding rows
+/// 0-3 and 4-7 in its halves; rows of one or two, the group's `COLS` whole
+/// vectors permuted into columns and blended; longer rows, blocks of 4 columns (the last block
 /// aligned to the row's end, overlapping the one before), each row's 4
 /// elements beside those of the row 4 below in one register, then a 4 x 4
 /// transpose within each half. Every load lies inside `rows`.
@@ -111,12 +112,24 @@ unsafe fn load_transposed_f32<const COLS: usize>(rows: &[f32]) -> [F32x8; COLS] 
     let p = rows.as_ptr();
     // SAFETY: every pointer below is `p` plus an offset whose 4 or 8
     // elements end within the group's `8 · COLS` (the caller's contract):
+    // 4 elements from 0, 4, .., 20 for rows of three (24 elements),
     // `s * 8 + 8 <= 8 · COLS` for the whole vectors (`s < COLS`), `i · COLS
     // + b0 + 4 <= 7 · COLS + COLS` for the blocks (`b0 <= COLS - 4`).
     unsafe {
         let mut cols = [F32x8(_mm256_setzero_ps()); COLS];
-        if COLS < 4 {
-            let mut src = [_mm256_setzero_ps(); 3];
+        if COLS == 3 {
+            // Rows 0-3 in the low halves, rows 4-7 in the high ones:
+            // a = [x0 y0 z0 x1], b = [y1 z1 x2 y2], c = [z2 x3 y3 z3].
+            let a = _mm256_loadu2_m128(p.add(12), p);
+            let b = _mm256_loadu2_m128(p.add(16), p.add(4));
+            let c = _mm256_loadu2_m128(p.add(20), p.add(8));
+            let xy = _mm256_shuffle_ps::<0b10_01_11_10>(b, c); // x2 y2 x3 y3
+            let yz = _mm256_shuffle_ps::<0b01_00_10_01>(a, b); // y0 z0 y1 z1
+            cols[0].0 = _mm256_shuffle_ps::<0b10_00_11_00>(a, xy);
+            cols[1].0 = _mm256_shuffle_ps::<0b11_01_10_00>(yz, xy);
+            cols[2].0 = _mm256_shuffle_ps::<0b11_00_11_01>(yz, c);
+        } else if COLS < 3 {
+            let mut src = [_mm256_setzero_ps(); 2];
             for (s, v) in src.iter_mut().enumerate().take(COLS) {
                 *v = _mm256_loadu_ps(p.add(8 * s));
             }
@@ -158,8 +171,22 @@ unsafe fn store_transposed_f32<const COLS: usize>(cols: &[F32x8; COLS], out: &mu
     let p = out.as_mut_ptr();
     // SAFETY: as in `load_transposed_f32`, every store ends within `out`.
     unsafe {
-        if COLS < 4 {
-            let mut src = [_mm256_setzero_ps(); 3];
+        if COLS == 3 {
+            // The inverse of the load's shuffles: from the columns x, y, z
+            // to a = [x0 y0 z0 x1], b = [y1 z1 x2 y2], c = [z2 x3 y3 z3] in
+            // each half.
+            let (x, y, z) = (cols[0].0, cols[1].0, cols[2].0);
+            let xy = _mm256_shuffle_ps::<0b10_00_10_00>(x, y); // x0 x2 y0 y2
+            let zx = _mm256_shuffle_ps::<0b11_01_10_00>(z, x); // z0 z2 x1 x3
+            let yz = _mm256_shuffle_ps::<0b11_01_11_01>(y, z); // y1 y3 z1 z3
+            let a = _mm256_shuffle_ps::<0b10_00_10_00>(xy, zx);
+            let b = _mm256_shuffle_ps::<0b11_01_10_00>(yz, xy);
+            let c = _mm256_shuffle_ps::<0b11_01_11_01>(zx, yz);
+            _mm256_storeu2_m128(p.add(12), p, a);
+            _mm256_storeu2_m128(p.add(16), p.add(4), b);
+            _mm256_storeu2_m128(p.add(20), p.add(8), c);
+        } else if COLS < 3 {
+            let mut src = [_mm256_setzero_ps(); 2];
             for (s, c) in src.iter_mut().zip(cols) {
                 *s = c.0;
             }
@@ -195,23 +222,23 @@ unsafe fn store_transposed_f32<const COLS: usize>(cols: &[F32x8; COLS], out: &mu
     }
 }
 
-/// Lane permutes for a group of 8 rows of `COLS <= 3` `f32` in `COLS`
+/// Lane permutes for a group of 8 rows of `COLS <= 2` `f32` in `COLS`
 /// whole vectors: [`ShortRows::TO_COLS`] builds column `c` from the whole
 /// vectors, [`ShortRows::TO_ROWS`] whole vector `s` from the columns.
 /// Constants of `COLS`, so they are folded into the code.
 struct ShortRows<const COLS: usize>;
 
-/// For each output vector `o` and input vector `i` (up to 3 each): the
+/// For each output vector `o` and input vector `i` (up to 2 each): the
 /// lane of `i` each lane of `o` takes, and which lanes of `o` come from `i`
 /// (all ones) and which do not (zero).
-type LaneMap = [[([i32; 8], [i32; 8]); 3]; 3];
+type LaneMap = [[([i32; 8], [i32; 8]); 2]; 2];
 
 /// The [`LaneMap`] of a group of rows of `cols`: from the whole vectors to
 /// the columns (`to_cols`) or back.
 const fn lane_map(cols: usize, to_cols: bool) -> LaneMap {
-    let mut m = [[([0i32; 8], [0i32; 8]); 3]; 3];
-    // Longer rows take the blocked transposes; their (unused) map is empty.
-    if cols > 3 {
+    let mut m = [[([0i32; 8], [0i32; 8]); 2]; 2];
+    // Longer rows take shuffles of their own; their (unused) map is empty.
+    if cols > 2 {
         return m;
     }
     let mut o = 0;
@@ -246,7 +273,7 @@ impl<const COLS: usize> ShortRows<COLS> {
     /// # Safety
     /// AVX2 (module docs).
     #[inline(always)]
-    unsafe fn output(map: &LaneMap, inputs: &[__m256; 3], o: usize) -> __m256 {
+    unsafe fn output(map: &LaneMap, inputs: &[__m256; 2], o: usize) -> __m256 {
         // SAFETY: AVX2 (the caller's contract); each index and mask array
         // is 8 readable `i32`.
         unsafe {
