@@ -12,18 +12,17 @@ use crate::io::{Io, LaneMap, ReadOnly, map_vec_interleaved};
 use crate::simd::Vector;
 use crate::simd::pair::Pair;
 
-/// `out *= s` over the whole vectors of `out`, vector by vector, and
-/// `out`'s tail (a partial last vector, if any) set to `tail · s`.
+/// `out *= s`, vector by vector.
 #[inline(always)]
-fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T, tail: V) {
+fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
     let s = V::splat(s);
     let mut chunks = out.chunks_exact_mut(V::LANES);
     for c in &mut chunks {
         (V::load(c) * s).store(c);
     }
-    let rest = chunks.into_remainder();
-    if !rest.is_empty() {
-        (tail * s).store_prefix(rest);
+    let tail = chunks.into_remainder();
+    if !tail.is_empty() {
+        (V::load_padded(tail, T::ZERO) * s).store_prefix(tail);
     }
 }
 
@@ -39,8 +38,8 @@ pub(super) fn softmax_row<T: ExpFloat, V: Vector<T>>(
         io.output()[row].fill(special_fill(max, masked));
         return;
     }
-    let (sum, tail) = exp_sum_spread::<T, V>(io, row.clone(), max, spread);
-    scale::<T, V>(&mut io.output()[row], T::ONE / sum, tail);
+    let sum = exp_sum_spread::<T, V>(io, row.clone(), max, spread);
+    scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }
 
 /// Elements per part of a two-pass row ([`softmax_row_two_pass`]): 16 Ki,
@@ -112,7 +111,7 @@ pub(super) fn softmax_row_two_pass<T: ExpFloat, V: Vector<T>>(
             return;
         }
         let mut read = ReadOnly(io.input());
-        let (s, _) = exp_sum_spread::<T, V>(&mut read, range, m, spread);
+        let s = exp_sum_spread::<T, V>(&mut read, range, m, spread);
         parts[n] = (m, s);
         n += 1;
         max = if m > max { m } else { max };
@@ -201,7 +200,7 @@ pub(super) fn log_softmax_rows<T: ExpFloat, V: Vector<T>>(
         }
         let mut read = ReadOnly(io.input());
         let range = row.clone();
-        let (sum, _) = exp_sum_spread::<T, V>(&mut read, range, max, spread);
+        let sum = exp_sum_spread::<T, V>(&mut read, range, max, spread);
         let log_sum = T::from_f64(sum.to_f64().ln());
         let mut f = LogShift {
             max: V::splat(max),

@@ -150,22 +150,18 @@ impl<V: Copy + std::ops::Add<Output = V>> Pairwise<V> {
     }
 }
 
-/// Σ `exp(x - max)` over `io.input()[range]`, storing each term of the
-/// whole vectors at the same place in `io.output()`, and the terms of a
-/// partial last vector (the tail), which it returns in the low lanes of a
-/// vector (zero above) rather than storing: the softmax scales them in the
-/// register, where a masked store and a masked load of the same addresses
-/// would wait for each other (store forwarding does not cover masked
-/// accesses). `M` is the row's [`SpreadMode`], for the whole vectors; the
-/// tail is padded with `-inf` and always takes the exact, checked exp, so
-/// padding adds exactly 0. Blocks of [`SUM_BLOCK_VECS`] vectors are summed
-/// lane-wise and the block sums pairwise.
+/// Σ `exp(x - max)` over `io.input()[range]`, storing each term at the
+/// same place in `io.output()`. `M` is the row's [`SpreadMode`], for the whole
+/// vectors; a partial last vector is padded with `-inf` and always takes
+/// the exact, checked exp, so padding adds exactly 0. Blocks of
+/// [`SUM_BLOCK_VECS`] vectors are summed lane-wise and the block sums
+/// pairwise.
 #[inline(always)]
 pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
     io: &mut impl Io<T>,
     range: Range<usize>,
     max: T,
-) -> (T, V) {
+) -> T {
     let m = V::splat(max);
     let zero = V::splat(T::ZERO);
     let whole = range.start..range.end - range.len() % V::LANES;
@@ -197,16 +193,12 @@ pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
         sum: f.sum,
         mode: PhantomData,
     };
-    let tail = if tail.is_empty() {
-        zero
-    } else {
-        t.map(V::load_padded(&io.input()[tail], T::NEG_INFINITY))
-    };
+    io.map_vec::<V>(tail, T::NEG_INFINITY, &mut t);
     if sums.pushes == 0 {
-        return (t.sum.reduce_add(), tail);
+        return t.sum.reduce_add();
     }
     sums.push(t.sum);
-    (sums.total().reduce_add(), tail)
+    sums.total().reduce_add()
 }
 
 /// `e = exp(x - max)`, stored, and summed.
@@ -238,14 +230,14 @@ impl<T: ExpFloat, V: Vector<T>, M: SpreadMode> LaneMap<T, Pair<T, V>> for ExpSum
 }
 
 /// [`exp_sum`] in the mode the spread `spread` of the summed elements
-/// picks ([`Spread::of`]): the sum, and the tail's terms.
+/// picks ([`Spread::of`]).
 #[inline(always)]
 pub(super) fn exp_sum_spread<T: ExpFloat, V: Vector<T>>(
     io: &mut impl Io<T>,
     range: Range<usize>,
     max: T,
     spread: T,
-) -> (T, V) {
+) -> T {
     let call = ExpSumOf::<'_, T, V, _> {
         io,
         range,
@@ -264,9 +256,9 @@ struct ExpSumOf<'a, T, V, I> {
 }
 
 impl<T: ExpFloat, V: Vector<T>, I: Io<T>> WithSpread for ExpSumOf<'_, T, V, I> {
-    type Output = (T, V);
+    type Output = T;
     #[inline(always)]
-    fn run<M: SpreadMode>(self) -> (T, V) {
+    fn run<M: SpreadMode>(self) -> T {
         exp_sum::<T, V, M>(self.io, self.range, self.max)
     }
 }
