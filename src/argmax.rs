@@ -1,8 +1,10 @@
 //! `argmax` over rows: the chapter's last step, from confidences to classes.
 
+use crate::dispatch::{self, Supported};
 use crate::error::ShapeError;
 use crate::float::Float;
 use crate::kind::{entry_points, per_type};
+use crate::simd::{Kernel, MAX_LANES, SimdFloat, Tier, Vector};
 
 /// Index of each row's maximum (rows of `cols` elements of `x`) into `out`:
 /// the first one on ties, and a NaN counts as the maximum at its first
@@ -22,6 +24,7 @@ use crate::kind::{entry_points, per_type};
 /// ```
 pub fn argmax_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<(), ShapeError> {
     per_type!(T, |same, F| <F as ArgmaxEntry>::argmax_rows(
+        None,
         same.slice(x),
         out,
         cols
@@ -31,32 +34,132 @@ pub fn argmax_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<
 entry_points! {
     /// The entry point, compiled here for `f32` and `f64`.
     pub(crate) trait ArgmaxEntry {
-        fn argmax_rows(x: &[Self], out: &mut [usize], cols: usize) -> Result<(), ShapeError> = run;
+        fn argmax_rows(
+            isa: Option<Supported>,
+            x: &[Self],
+            out: &mut [usize],
+            cols: usize,
+        ) -> Result<(), ShapeError> = run;
     }
 }
 
-fn run<T: Float>(x: &[T], out: &mut [usize], cols: usize) -> Result<(), ShapeError> {
+/// On the tier `isa` (the selected one if `None`).
+fn run<T: SimdFloat>(
+    isa: Option<Supported>,
+    x: &[T],
+    out: &mut [usize],
+    cols: usize,
+) -> Result<(), ShapeError> {
     let rows = ShapeError::rows("argmax_rows", "x", x.len(), cols)?;
     ShapeError::check_len("argmax_rows", "out", rows, out.len())?;
-    macro_rules! fixed {
-        ($($c:literal)*) => {
-            match cols {
-                $($c => rows_of::<T, $c>(x, out),)*
-                _ => {
-                    for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
-                        *out = argmax_row(row);
-                    }
-                }
-            }
-        };
-    }
-    // Short rows (the chapter's 3 classes) with the length a constant, so
-    // each row's loop unrolls.
-    fixed!(2 3 4 5 6 7 8 9 10);
+    with_cols!(
+        cols,
+        C,
+        if x.len() < ACROSS_MIN_ELEMS {
+            rows_of::<T, C>(x, out)
+        } else {
+            on_tier(isa.unwrap_or_else(dispatch::selected), x, out, cols)
+        },
+        for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
+            *out = argmax_row(row);
+        }
+    );
     Ok(())
 }
 
+/// `$call` with the row length `$cols` as the constant `$c` where it is 2
+/// to 10 (the chapter's 3 classes, 10-class problems: a row's loop
+/// unrolls, and [`across_rows`]' transposes are straight-line code), else
+/// `$other`.
+macro_rules! with_cols {
+    ($cols:expr, $c:ident, $call:expr, $other:expr) => {
+        with_cols!(@ $cols, $c, $call, $other, 2 3 4 5 6 7 8 9 10)
+    };
+    (@ $cols:expr, $c:ident, $call:expr, $other:expr, $($n:literal)*) => {
+        match $cols {
+            $($n => {
+                const $c: usize = $n;
+                $call
+            })*
+            _ => $other,
+        }
+    };
+}
+use with_cols;
+
+/// Batches of fewer elements than this stay in the row loop: reaching the
+/// tier's kernel (a call the compiler cannot inline) costs about what the
+/// across-rows path saves on 64-96 rows of 2 or 3 (BENCHMARKS.md,
+/// "argmax").
+pub(crate) const ACROSS_MIN_ELEMS: usize = 192;
+
+/// [`ShortRows`] on the tier `isa`: out of line, so that the short
+/// batches' path in [`run`] stays a leaf without the dispatch's frame.
+#[inline(never)]
+fn on_tier<T: SimdFloat>(isa: Supported, x: &[T], out: &mut [usize], cols: usize) {
+    dispatch::vectorize(isa, ShortRows { x, out, cols });
+}
+
+/// `argmax_rows` of rows of 2 to 10 elements on a tier.
+struct ShortRows<'a, T> {
+    x: &'a [T],
+    out: &'a mut [usize],
+    cols: usize,
+}
+
+impl<T: SimdFloat> Kernel for ShortRows<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Tier>(self, _: S) {
+        let ShortRows { x, out, cols } = self;
+        with_cols!(
+            cols,
+            C,
+            across_rows::<T, T::Vec<S>, C>(x, out),
+            unreachable!("argmax: {cols} columns is not a fixed length")
+        );
+    }
+}
+
+/// Rows of `COLS` elements, `LANES` at a time across the lanes on a tier
+/// that does that fast ([`Vector::ARGMAX_ACROSS_ROWS`]): the rows
+/// transposed (lane `i` of column `j` is row `i`'s element `j`), then
+/// [`argmax_row`]'s steps column by column with [`Vector::select_new_max`].
+/// Index `j` is carried as the value `2^(p-1) + j` (`p` significand bits),
+/// whose bit pattern is `2^(p-1)`'s plus `j`, so a lane's index is a
+/// subtraction of bit patterns rather than a float-to-integer conversion
+/// (which Rust saturates, in several instructions). The rows of a partial
+/// last group, and every row on other tiers, go one at a time.
+#[inline(always)]
+fn across_rows<T: Float, V: Vector<T>, const COLS: usize>(x: &[T], out: &mut [usize]) {
+    let l = V::LANES;
+    if !V::ARGMAX_ACROSS_ROWS || l > MAX_LANES {
+        rows_of::<T, COLS>(x, out);
+        return;
+    }
+    let base = (1u64 << (T::MANTISSA_DIGITS - 1)) as f64;
+    let index: [V; COLS] = std::array::from_fn(|j| V::splat(T::from_f64(base + j as f64)));
+    let base = T::from_f64(base).to_bits_u64();
+    let mut groups = x.chunks_exact(l * COLS);
+    let mut outs = out.chunks_exact_mut(l);
+    for (g, o) in (&mut groups).zip(&mut outs) {
+        let c = V::load_transposed::<COLS>(g, l);
+        let (mut best, mut at) = (c[0], index[0]);
+        for j in 1..COLS {
+            at = V::select_new_max(best, c[j], index[j], at);
+            best = V::select_new_max(best, c[j], c[j], best);
+        }
+        let mut lanes = [T::ZERO; MAX_LANES];
+        at.store(&mut lanes[..l]);
+        for (o, &i) in o.iter_mut().zip(&lanes) {
+            *o = (i.to_bits_u64() - base) as usize;
+        }
+    }
+    rows_of::<T, COLS>(groups.remainder(), outs.into_remainder());
+}
+
 /// [`argmax_row`] of every row of `COLS` elements.
+#[inline(always)]
 fn rows_of<T: Float, const COLS: usize>(x: &[T], out: &mut [usize]) {
     for (row, out) in x.chunks_exact(COLS).zip(out) {
         *out = argmax_row(row);

@@ -13,6 +13,7 @@
 //! points compiled in the crate, so a test binary compiles no kernel.
 
 use crate::activation::UnaryEntry;
+use crate::argmax::ArgmaxEntry;
 use crate::dense::GemmEntry;
 use crate::dispatch::{Isa, Supported};
 use crate::kind::per_type;
@@ -39,6 +40,10 @@ pub const SMALL_COLS: usize = crate::softmax::SMALL_COLS;
 /// The GEMM's threshold per vector lane (see `gemm::blocks`).
 pub const PAR_MIN_MACS_PER_LANE: usize = crate::gemm::PAR_MIN_MACS_PER_LANE;
 
+/// Batches of at least this many elements (of rows of 2 to 10) take
+/// `argmax_rows`' tier kernel, smaller ones its row loop.
+pub const ARGMAX_ACROSS_MIN_ELEMS: usize = crate::argmax::ACROSS_MIN_ELEMS;
+
 /// An element-wise op out of place on tier `isa`.
 ///
 /// # Errors
@@ -63,6 +68,24 @@ pub fn unary_inplace<T: Float>(op: UnaryOp, isa: Supported, x: &mut [T]) {
         op,
         Some(isa),
         same.slice_mut(x)
+    ))
+}
+
+/// `argmax_rows` on tier `isa`.
+///
+/// # Errors
+/// As `argmax_rows`.
+pub fn argmax_rows<T: Float>(
+    isa: Supported,
+    x: &[T],
+    out: &mut [usize],
+    cols: usize,
+) -> Result<(), ShapeError> {
+    per_type!(T, |same, F| <F as ArgmaxEntry>::argmax_rows(
+        Some(isa),
+        same.slice(x),
+        out,
+        cols
     ))
 }
 

@@ -368,6 +368,7 @@ macro_rules! avx2_vector {
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
             const TRANSPOSES_IN_REGISTERS: bool = true;
+            const ARGMAX_ACROSS_ROWS: bool = true;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute
@@ -423,6 +424,15 @@ macro_rules! avx2_vector {
             fn zero_where_lt(y: Self, x: Self, lo: Self) -> Self {
                 // SAFETY: see the module docs.
                 $v(unsafe { $andnot($cmp::<_CMP_LT_OQ>(x.0, lo.0), y.0) })
+            }
+            #[inline(always)]
+            fn select_new_max(best: Self, v: Self, a: Self, b: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe {
+                    let ordered = $cmp::<_CMP_ORD_Q>(best.0, best.0);
+                    let not_le = $cmp::<_CMP_NLE_UQ>(v.0, best.0);
+                    $blendv(b.0, a.0, $and(ordered, not_le))
+                })
             }
             #[inline(always)]
             fn any_nan(self) -> bool {

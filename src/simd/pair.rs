@@ -46,6 +46,7 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     const MASKED_STORE_FAST: bool = V::MASKED_STORE_FAST;
     const EXP_TABLE16: bool = V::EXP_TABLE16;
     const TRANSPOSES_IN_REGISTERS: bool = V::TRANSPOSES_IN_REGISTERS;
+    const ARGMAX_ACROSS_ROWS: bool = V::ARGMAX_ACROSS_ROWS;
     #[inline(always)]
     fn splat(v: T) -> Self {
         Pair::new(V::splat(v), V::splat(v))
@@ -159,6 +160,16 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
         Pair::new(
             V::select_ge_zero(x.0, a.0, b.0),
             V::select_ge_zero(x.1, a.1, b.1),
+        )
+    }
+    #[inline(always)]
+    fn select_new_max(best: Self, v: Self, a: Self, b: Self) -> Self
+    where
+        T: Float,
+    {
+        Pair::new(
+            V::select_new_max(best.0, v.0, a.0, b.0),
+            V::select_new_max(best.1, v.1, a.1, b.1),
         )
     }
     #[inline(always)]

@@ -60,11 +60,62 @@ fn check<T: Float, V: Vector<T>>(tier: &str) {
             );
         }
     }
+    check_select_new_max::<T, V>(tier);
     let mut got = vec![T::ZERO; V::LANES];
     V::mul_pow2_floor(V::splat(T::NAN), V::splat(T::ONE)).store(&mut got);
     assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in y");
     V::mul_pow2_floor(V::splat(T::ONE), V::splat(T::NAN)).store(&mut got);
     assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in n");
+}
+
+/// [`Vector::select_new_max`] against its rule for every ordered pair of
+/// values that matter to it (NaN, both infinities, both zeros, ties), each
+/// pair in every lane, the other lanes holding other pairs: a lane mix-up
+/// or a swapped operand changes some lane's answer.
+fn check_select_new_max<T: Float, V: Vector<T>>(tier: &str) {
+    let vals = [
+        T::NAN,
+        T::NEG_INFINITY,
+        -T::MAX,
+        -T::ONE,
+        -T::ZERO,
+        T::ZERO,
+        T::ONE,
+        T::MAX,
+        T::INFINITY,
+    ];
+    let pairs: Vec<(T, T)> = vals
+        .iter()
+        .flat_map(|&b| vals.iter().map(move |&v| (b, v)))
+        .collect();
+    for start in 0..pairs.len() {
+        let lane = |i: usize| pairs[(start + i * 5) % pairs.len()];
+        let best: Vec<T> = (0..V::LANES).map(|i| lane(i).0).collect();
+        let v: Vec<T> = (0..V::LANES).map(|i| lane(i).1).collect();
+        // `a` and `b` distinct in every lane, so the answer names the side.
+        let a: Vec<T> = (0..V::LANES).map(|i| T::from_f64(i as f64 + 0.5)).collect();
+        let b: Vec<T> = (0..V::LANES)
+            .map(|i| T::from_f64(-(i as f64) - 0.5))
+            .collect();
+        let mut got = vec![T::ZERO; V::LANES];
+        V::select_new_max(V::load(&best), V::load(&v), V::load(&a), V::load(&b)).store(&mut got);
+        for i in 0..V::LANES {
+            // NumPy's argmax step, spelled out: the first NaN wins and stays.
+            let takes = if best[i].is_nan() {
+                false
+            } else {
+                v[i].is_nan() || v[i] > best[i]
+            };
+            let want = if takes { a[i] } else { b[i] };
+            assert_eq!(
+                got[i].to_bits_u64(),
+                want.to_bits_u64(),
+                "{tier} select_new_max lane {i}: best {:?} v {:?}",
+                best[i],
+                v[i]
+            );
+        }
+    }
 }
 
 /// [`Vector::load_transposed`] and [`Vector::store_transposed`] of every
@@ -115,6 +166,7 @@ impl Kernel for Check {
         check::<f32, S::F32>(name);
         check::<f64, S::F64>(name);
         check::<f32, pair::Pair<f32, S::F32>>(name);
+        check::<f64, pair::Pair<f64, S::F64>>(name);
         check_all_transposes::<f32, S::F32>(name);
         check_all_transposes::<f64, S::F64>(name);
         // Pairs, where the short rows take them (at most `MAX_LANES` lanes).

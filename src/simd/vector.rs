@@ -36,6 +36,12 @@ pub unsafe trait Vector<T: Copy>:
     /// [`Vector::store_transposed`] are shuffles in registers (AVX2,
     /// AVX-512) rather than the element-by-element defaults.
     const TRANSPOSES_IN_REGISTERS: bool = false;
+    /// Whether `argmax_rows` of short rows runs across rows on this tier
+    /// ([`Vector::load_transposed`], then [`Vector::select_new_max`] column
+    /// by column) rather than a row at a time: where the transposes are in
+    /// registers and the select is one compare pair and blend, as measured
+    /// against the row loop (AVX2; BENCHMARKS.md, "argmax").
+    const ARGMAX_ACROSS_ROWS: bool = false;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
@@ -161,6 +167,33 @@ pub unsafe trait Vector<T: Copy>:
         T: Float,
     {
         store_transposed_lanewise(cols, out, g)
+    }
+    /// `a` where `v` takes over from `best` as a row's first maximum, `b`
+    /// elsewhere, lane-wise: where `best` is not NaN and `v` is not `<=
+    /// best` (greater, or NaN), the step of `argmax`'s rule (ties keep the
+    /// first, the first NaN wins and stays; `reference::argmax`). By default
+    /// lane by lane.
+    #[inline(always)]
+    fn select_new_max(best: Self, v: Self, a: Self, b: Self) -> Self
+    where
+        T: Float,
+    {
+        let [mut best_l, mut v_l, mut a_l, mut b_l] = [[T::ZERO; MAX_LANES]; 4];
+        for (x, l) in [
+            (best, &mut best_l),
+            (v, &mut v_l),
+            (a, &mut a_l),
+            (b, &mut b_l),
+        ] {
+            x.store(&mut l[..Self::LANES]);
+        }
+        let lanes = best_l.iter_mut().zip(&v_l).zip(a_l.iter().zip(&b_l));
+        for ((best, &v), (&a, &b)) in lanes.take(Self::LANES) {
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must count as "not <="
+            let take = !best.is_nan() && !(v <= *best);
+            *best = if take { a } else { b };
+        }
+        Self::load(&best_l[..Self::LANES])
     }
     /// Every lane `1.0`.
     fn one() -> Self;

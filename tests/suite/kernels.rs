@@ -4,8 +4,7 @@
 //! element that is not written shows up. Each family goes through its one
 //! tester, which runs every op of the family's table: the element-wise
 //! kernels `common::unary`, the row ops `common::rows`, the dense family
-//! `common::gemm` (run by `gemm.rs`); argmax, which has no vector kernel, is
-//! table-driven here.
+//! `common::gemm` (run by `gemm.rs`); argmax is table-driven here.
 
 use crate::common;
 
@@ -295,13 +294,17 @@ fn argmax_is_numpys() {
     nn_kernels::argmax_rows::<f64>(&[], &mut none, 0).unwrap();
 }
 
-/// `argmax_rows` against `reference::argmax` (NumPy's rule) for every row
-/// length it specialises (2 to 10) and past them, row counts 0 to 17, at
-/// sub-slice offsets: small integers so ties are common, with NaN, both
+/// `argmax_rows` against `reference::argmax` (NumPy's rule) on every tier,
+/// for every row length it specialises (2 to 10) and past them, row counts
+/// 0 to 17 (the row loop) and around the batch size from which rows of
+/// 2 to 10 go across the lanes (`ARGMAX_ACROSS_MIN_ELEMS`: one under, at,
+/// one over, then the tier's vector of rows and one more, and three less
+/// one, so whole groups and every partial last group on each tier),
+/// at sub-slice offsets: small integers so ties are common, with NaN, both
 /// infinities, both zeros and ±MAX cycled through the rows.
 #[test]
 fn argmax_rows_equal_the_reference_for_every_row_length() {
-    fn check<T: Float>() {
+    fn check<T: Float>(isa: nn_kernels::dispatch::Supported) {
         let specials = [
             T::NAN,
             T::INFINITY,
@@ -311,8 +314,13 @@ fn argmax_rows_equal_the_reference_for_every_row_length() {
             T::MAX,
             -T::MAX,
         ];
+        let lanes = internals::vector_lanes::<T>(isa.isa());
         for cols in 1..=13 {
-            for rows in [0usize, 1, 2, 3, 5, 17] {
+            let at = internals::ARGMAX_ACROSS_MIN_ELEMS.div_ceil(cols);
+            for rows in [0usize, 1, 2, 3, 5, 17, at - 1, at, at + 1]
+                .into_iter()
+                .chain([at + lanes + 1, at + 3 * lanes - 1])
+            {
                 for off in 0..3 {
                     let seed = (cols * 31 + rows + off) as u64;
                     let mut buf: Vec<T> = values::<f64>(off + rows * cols, seed, 3.0)
@@ -326,13 +334,13 @@ fn argmax_rows_equal_the_reference_for_every_row_length() {
                     }
                     let x = &buf[off..];
                     let mut out = vec![usize::MAX; rows + 2];
-                    nn_kernels::argmax_rows(x, &mut out[1..=rows], cols).unwrap();
+                    internals::argmax_rows(isa, x, &mut out[1..=rows], cols).unwrap();
                     assert_eq!((out[0], out[rows + 1]), (usize::MAX, usize::MAX));
                     for (r, row) in x.chunks(cols).enumerate() {
                         assert_eq!(
                             Some(out[1 + r]),
                             reference::argmax(row),
-                            "argmax<{}> cols={cols} rows={rows} off={off} row {r}: {row:?}",
+                            "argmax<{}> {isa:?} cols={cols} rows={rows} off={off} row {r}: {row:?}",
                             T::NAME
                         );
                     }
@@ -340,6 +348,8 @@ fn argmax_rows_equal_the_reference_for_every_row_length() {
             }
         }
     }
-    check::<f32>();
-    check::<f64>();
+    for isa in tiers() {
+        check::<f32>(isa);
+        check::<f64>(isa);
+    }
 }

@@ -4,7 +4,9 @@
 //! `src/internals.rs`) its `internals` hooks, the new build's own.
 
 #[cfg(not(feature = "base-internals"))]
-pub(crate) use old::activation::{relu_inplace_with_isa, relu_with_isa, sigmoid_with_isa, step_with_isa};
+pub(crate) use old::activation::{
+    relu_inplace_with_isa, relu_with_isa, sigmoid_with_isa, step_with_isa,
+};
 #[cfg(not(feature = "base-internals"))]
 pub(crate) use old::dense_with_isa;
 #[cfg(not(feature = "base-internals"))]
@@ -86,7 +88,12 @@ mod hooks {
         out: &mut [T],
         cols: usize,
     ) -> Result<(), ShapeError> {
-        internals::rows(internals::row_call(RowOp::Softmax, false, isa), x, out, cols)
+        internals::rows(
+            internals::row_call(RowOp::Softmax, false, isa),
+            x,
+            out,
+            cols,
+        )
     }
 }
 #[cfg(feature = "base-internals")]

@@ -62,6 +62,30 @@ pub(crate) fn public_calls<T: old::Float + new::Float + From<f32>>(rep: &mut Rep
             black_box(&nc);
         },
     );
+    // argmax over a grid of short rows (ties and near-ties as softmax
+    // outputs have them), on either side of the across-rows threshold.
+    for cols in [2usize, 3, 4, 7, 10, 13] {
+        for rows in [16usize, 48, 64, 96, 300, 4096] {
+            if !rep.wants(&format!("argmax_rows {rows}x{cols}")) {
+                continue;
+            }
+            let x: Vec<T> = (0..rows * cols)
+                .map(|i| T::from(((i * 37 % 101) as f32) / 50.0 - 1.0))
+                .collect();
+            let (mut oc, mut nc) = (vec![0usize; rows], vec![0usize; rows]);
+            rep.case(
+                format!("public argmax_rows {rows}x{cols}"),
+                &mut || {
+                    old::argmax_rows(black_box(&x), &mut oc, cols).unwrap();
+                    black_box(&oc);
+                },
+                &mut || {
+                    new::argmax_rows(black_box(&x), &mut nc, cols).unwrap();
+                    black_box(&nc);
+                },
+            );
+        }
+    }
     let op = crate::oldapi::pack_selected(&one, 1, 1);
     let np = new::PackedWeights::new(new::Weights::inputs_by_neurons(&one, 1, 1).unwrap()).unwrap();
     rep.case(
