@@ -231,17 +231,16 @@ fn rows_across_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
     }
     // A row with NaN or ±inf (flag not finite): its exact max decides, by the
     // rule; a finite exact max means only some -inf, which the ordinary
-    // path handles.
-    let mut fill: [Option<T>; MAX_LANES] = [None; MAX_LANES];
-    let special = (flag * zero).any_nan();
-    if special {
-        for (f, row) in fill.iter_mut().zip(input.chunks_exact(COLS)) {
-            let exact = row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
-            if !is_finite(exact) {
-                *f = Some(special_fill(exact, masked));
-            }
+    // path handles. The maxima are taken before the store (in place, it
+    // overwrites the input), and only then: an array of fills set up for
+    // every group cost a store per lane.
+    let exact_max: Option<[T; MAX_LANES]> = (flag * zero).any_nan().then(|| {
+        let mut m = [T::NEG_INFINITY; MAX_LANES];
+        for (m, row) in m.iter_mut().zip(input.chunks_exact(COLS)) {
+            *m = row.iter().fold(T::NEG_INFINITY, |m, &v| max_nan(m, v));
         }
-    }
+        m
+    });
     // Always the exact, checked exp: a cheaper one chosen per group
     // would make a row's bits depend on its neighbours.
     let mut sum = zero;
@@ -255,10 +254,10 @@ fn rows_across_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
     }
     let out = &mut io.output()[block];
     V::store_transposed(&x, out, g);
-    if special {
-        for (f, row) in fill.iter().zip(out.chunks_exact_mut(COLS)) {
-            if let Some(f) = *f {
-                row.fill(f);
+    if let Some(exact_max) = exact_max {
+        for (&m, row) in exact_max.iter().zip(out.chunks_exact_mut(COLS)) {
+            if !is_finite(m) {
+                row.fill(special_fill(m, masked));
             }
         }
     }
