@@ -1,6 +1,6 @@
 //! `argmax` over rows: the chapter's last step, from confidences to classes.
 
-use crate::dispatch::{self, Supported};
+use crate::dispatch::{self, Supported, VectorProperty};
 use crate::error::ShapeError;
 use crate::float::Float;
 use crate::kind::{entry_points, per_type};
@@ -58,11 +58,9 @@ fn run<T: SimdFloat>(
         if x.len() < ACROSS_MIN_ELEMS {
             rows_of::<T, C>(x, out)
         } else {
-            on_tier(isa.unwrap_or_else(dispatch::selected), x, out, cols)
+            long_batch::<T, C>(isa, x, out)
         },
-        for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
-            *out = argmax_row(row);
-        }
+        any_rows(x, out, cols)
     );
     Ok(())
 }
@@ -93,14 +91,48 @@ use with_cols;
 /// "argmax").
 pub(crate) const ACROSS_MIN_ELEMS: usize = 192;
 
-/// [`ShortRows`] on the tier `isa`: out of line, so that the short
-/// batches' path in [`run`] stays a leaf without the dispatch's frame.
+/// A batch of at least [`ACROSS_MIN_ELEMS`] elements, across the lanes
+/// on the tier `isa` (the selected one if `None`) where its vectors do
+/// that fast ([`AcrossRows`]), else by the row loop without entering the
+/// tier. Out of line, so that the short batches' path in [`run`] stays a
+/// leaf without the dispatch's frame.
 #[inline(never)]
-fn on_tier<T: SimdFloat>(isa: Supported, x: &[T], out: &mut [usize], cols: usize) {
-    dispatch::vectorize(isa, ShortRows { x, out, cols });
+fn long_batch<T: SimdFloat, const COLS: usize>(isa: Option<Supported>, x: &[T], out: &mut [usize]) {
+    let isa = isa.unwrap_or_else(dispatch::selected);
+    if dispatch::vector_property::<T, AcrossRows>(isa.isa()) {
+        let cols = COLS;
+        dispatch::vectorize(isa, ShortRows { x, out, cols });
+    } else {
+        rows_of::<T, COLS>(x, out);
+    }
 }
 
-/// `argmax_rows` of rows of 2 to 10 elements on a tier.
+/// Rows of any length (here 1 or over 10) one at a time. Out of line,
+/// like [`long_batch`], so that the frame of [`run`]'s short batches does
+/// not hold this loop's.
+#[inline(never)]
+fn any_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) {
+    for (row, out) in x.chunks_exact(cols.max(1)).zip(out) {
+        *out = argmax_long_row(row);
+    }
+}
+
+/// Whether a tier's vectors take short rows across the lanes
+/// ([`Vector::ARGMAX_ACROSS_ROWS`], within [`MAX_LANES`]), as a
+/// [`VectorProperty`] read before the tier is entered.
+struct AcrossRows;
+
+impl<T: SimdFloat> VectorProperty<T> for AcrossRows {
+    type Value = bool;
+    const ABSENT: bool = false;
+    #[inline(always)]
+    fn of<V: Vector<T>>() -> bool {
+        V::ARGMAX_ACROSS_ROWS && V::LANES <= MAX_LANES
+    }
+}
+
+/// `argmax_rows` of rows of 2 to 10 elements on a tier. The row length is
+/// a value here, so that a tier compiles one function for all of them.
 struct ShortRows<'a, T> {
     x: &'a [T],
     out: &'a mut [usize],
@@ -121,19 +153,21 @@ impl<T: SimdFloat> Kernel for ShortRows<'_, T> {
     }
 }
 
-/// Rows of `COLS` elements, `LANES` at a time across the lanes on a tier
-/// that does that fast ([`Vector::ARGMAX_ACROSS_ROWS`]): the rows
+/// Rows of `COLS` elements, `LANES` at a time across the lanes (on a tier
+/// [`AcrossRows`] holds for; any other runs the row loop): the rows
 /// transposed (lane `i` of column `j` is row `i`'s element `j`), then
 /// [`argmax_row`]'s steps column by column with [`Vector::select_new_max`].
 /// Index `j` is carried as the value `2^(p-1) + j` (`p` significand bits),
 /// whose bit pattern is `2^(p-1)`'s plus `j`, so a lane's index is a
 /// subtraction of bit patterns rather than a float-to-integer conversion
 /// (which Rust saturates, in several instructions). The rows of a partial
-/// last group, and every row on other tiers, go one at a time.
+/// last group go one at a time.
 #[inline(always)]
-fn across_rows<T: Float, V: Vector<T>, const COLS: usize>(x: &[T], out: &mut [usize]) {
+fn across_rows<T: SimdFloat, V: Vector<T>, const COLS: usize>(x: &[T], out: &mut [usize]) {
     let l = V::LANES;
-    if !V::ARGMAX_ACROSS_ROWS || l > MAX_LANES {
+    // `long_batch` enters only tiers this holds for; the kernel is still
+    // compiled for every tier.
+    if !<AcrossRows as VectorProperty<T>>::of::<V>() {
         rows_of::<T, COLS>(x, out);
         return;
     }
@@ -166,11 +200,15 @@ fn rows_of<T: Float, const COLS: usize>(x: &[T], out: &mut [usize]) {
     }
 }
 
-/// [`crate::reference::argmax`] of a non-empty row, without data-dependent
-/// branches: the chapter's rows hold near-equal confidences, so a branch on
-/// "is this the new maximum" would mispredict about once a row. A value is
-/// taken when the best so far is not NaN and the value is not `<=` it
-/// (greater, or NaN): ties keep the first, the first NaN wins and stays.
+/// [`crate::reference::argmax`] of a non-empty row of a length known at
+/// compile time ([`rows_of`]), without data-dependent branches: the
+/// chapter's rows hold near-equal confidences, so a branch on "is this the
+/// new maximum" would mispredict about once a row. A value is taken when
+/// the best so far is not NaN and the value is not `<=` it (greater, or
+/// NaN): ties keep the first, the first NaN wins and stays. With the row
+/// length a constant, rustc vectorises this loop across pairs of rows; for
+/// a length it does not know it turns the select of `f32` into a branch,
+/// so other rows take [`argmax_long_row`].
 #[inline]
 fn argmax_row<T: Float>(row: &[T]) -> usize {
     let (mut best, mut idx) = (row[0], 0);
@@ -181,4 +219,29 @@ fn argmax_row<T: Float>(row: &[T]) -> usize {
         idx = if take { i } else { idx };
     }
     idx
+}
+
+/// [`argmax_row`]'s answer for a row of any length, one element after
+/// another without branches: the running maximum is taken by `>` (ties
+/// keep the first; `-0.0 == 0.0`), which compiles to a `max` and a
+/// conditional move. `>` never takes a NaN, so NaNs are only noted on the
+/// way, and a row with one answers with its first NaN, as NumPy does.
+#[inline]
+fn argmax_long_row<T: Float>(row: &[T]) -> usize {
+    let (mut best, mut idx, mut nan) = (row[0], 0, row[0].is_nan());
+    for (i, &v) in row.iter().enumerate().skip(1) {
+        let take = v > best;
+        best = if take { v } else { best };
+        idx = if take { i } else { idx };
+        nan |= v.is_nan();
+    }
+    if nan { first_nan(row) } else { idx }
+}
+
+/// Index of `row`'s first NaN (0 if it has none; it is only asked when it
+/// has one).
+#[cold]
+#[inline(never)]
+fn first_nan<T: Float>(row: &[T]) -> usize {
+    row.iter().position(|v| v.is_nan()).unwrap_or(0)
 }

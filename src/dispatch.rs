@@ -51,7 +51,7 @@ use crate::simd::{Kernel, SimdFloat, Tier, Vector};
 /// The tier table: each line makes an [`Isa`] variant (worst first, the
 /// order [`Isa`]'s `Ord` follows), its name for `NN_KERNELS_ISA`, its CPU
 /// check ([`Tier::detect`]) and its arm in [`vectorize`] and
-/// [`vector_lanes`]. A tier not compiled for this target (its `cfg` false)
+/// [`vector_property`]. A tier not compiled for this target (its `cfg` false)
 /// keeps its variant, which is then never supported.
 macro_rules! tiers {
     ($(
@@ -128,18 +128,51 @@ macro_rules! tiers {
             }
         }
 
-        /// Lanes of the vectors tier `isa` runs `T` on (for tests that
-        /// derive their lengths from the vector width; 1 for a tier this
-        /// build lacks).
-        #[cfg_attr(not(feature = "internals"), allow(dead_code))]
-        pub(crate) fn vector_lanes<T: SimdFloat>(isa: Isa) -> usize {
+        /// `P`'s property of the vectors tier `isa` runs `T` on, read
+        /// without entering the tier: each arm is a constant, so the call
+        /// is a compare of `isa` ([`VectorProperty::ABSENT`] for a tier
+        /// this build lacks).
+        #[inline(always)]
+        pub(crate) fn vector_property<T: SimdFloat, P: VectorProperty<T>>(isa: Isa) -> P::Value {
             match isa {
-                $($(#[$cfg])? Isa::$variant => <<T as SimdFloat>::Vec<$tier> as Vector<T>>::LANES,)*
+                $($(#[$cfg])? Isa::$variant => P::of::<<T as SimdFloat>::Vec<$tier>>(),)*
                 #[allow(unreachable_patterns)]
-                _ => 1,
+                _ => P::ABSENT,
             }
         }
     };
+}
+
+/// A compile-time property of a tier's vectors (such as
+/// [`Vector::LANES`]), for code that chooses before it enters a tier
+/// ([`vector_property`]).
+pub(crate) trait VectorProperty<T: SimdFloat> {
+    /// The property's type.
+    type Value;
+    /// Its value for a tier this build lacks.
+    const ABSENT: Self::Value;
+    /// Its value for the vectors `V`.
+    fn of<V: Vector<T>>() -> Self::Value;
+}
+
+/// [`Vector::LANES`] as a [`VectorProperty`] (1 for a tier this build
+/// lacks).
+struct Lanes;
+
+impl<T: SimdFloat> VectorProperty<T> for Lanes {
+    type Value = usize;
+    const ABSENT: usize = 1;
+    #[inline(always)]
+    fn of<V: Vector<T>>() -> usize {
+        V::LANES
+    }
+}
+
+/// Lanes of the vectors tier `isa` runs `T` on (for tests that derive their
+/// lengths from the vector width; 1 for a tier this build lacks).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub(crate) fn vector_lanes<T: SimdFloat>(isa: Isa) -> usize {
+    vector_property::<T, Lanes>(isa)
 }
 
 tiers! {
