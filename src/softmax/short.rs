@@ -54,6 +54,24 @@ fn small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(io: &mut impl Io<T>,
     if V::MASKED_STORE_FAST && V::LANES / COLS >= IN_LANES_MIN_ROWS && V::LANES <= MAX_LANES {
         r0 = rows_in_lanes::<T, V, COLS>(io, masked);
     }
+    // Whole groups, each loaded before the one before it is stored, where
+    // that was measured to pay (`ahead_max_cols`).
+    let groups = (rows - r0) / V::LANES;
+    if COLS <= ahead_max_cols::<T, V>()
+        && groups > 0
+        && V::LANES >= ACROSS_MIN_ROWS
+        && V::LANES <= MAX_LANES
+    {
+        let mut next = load_group::<T, V, COLS>(io.input(), r0, V::LANES);
+        for q in 0..groups {
+            let x = next;
+            if q + 1 < groups {
+                next = load_group::<T, V, COLS>(io.input(), r0 + V::LANES, V::LANES);
+            }
+            loaded_rows_across_lanes::<T, V, COLS>(io, r0, V::LANES, x, masked);
+            r0 += V::LANES;
+        }
+    }
     while r0 < rows {
         let g = V::LANES.min(rows - r0);
         if g < ACROSS_MIN_ROWS && COLS <= 2 * V::LANES && V::LANES <= MAX_LANES {
@@ -64,6 +82,26 @@ fn small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(io: &mut impl Io<T>,
             rows_across_lanes::<T, V, COLS>(io, r0, g, masked);
         }
         r0 += g;
+    }
+}
+
+/// The most columns for which [`small_rows`] loads each whole group of
+/// rows before it stores the group before it. In place, a group's loads
+/// issued after the previous group's stores can wait behind them: on
+/// AVX-512 `f64` rows of 3 to 7 (masked row stores) that wait was most of
+/// the in-place call's extra time. On AVX2's pairs of vectors, rows of 1
+/// to 4 gain from the earlier loads in place or not. The group loaded
+/// ahead holds `COLS` vectors more, and past these lengths the spills cost
+/// more than the wait; `f32` on AVX-512 and the portable tier (whose
+/// transposes go through memory) gained nothing steady at any length
+/// (measured with every tier on one CPU: BENCHMARKS.md, "Measurements
+/// behind the code").
+const fn ahead_max_cols<T: Copy, V: Vector<T>>() -> usize {
+    match (V::TRANSPOSES_IN_REGISTERS, V::MASKED_STORE_FAST) {
+        (false, _) => 0,
+        (true, true) if size_of::<T>() == 8 => 7,
+        (true, true) => 0,
+        (true, false) => 4,
     }
 }
 
@@ -218,11 +256,34 @@ fn rows_across_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
     g: usize,
     masked: bool,
 ) {
+    let x = load_group::<T, V, COLS>(io.input(), r0, g);
+    loaded_rows_across_lanes::<T, V, COLS>(io, r0, g, x, masked);
+}
+
+/// Rows `r0 .. r0 + g` (`g <= LANES`) of `COLS` elements transposed into
+/// lanes: `x[j]` holds column `j` of each row ([`Vector::load_transposed`]).
+#[inline(always)]
+fn load_group<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    input: &[T],
+    r0: usize,
+    g: usize,
+) -> [V; COLS] {
+    V::load_transposed::<COLS>(&input[r0 * COLS..(r0 + g) * COLS], g)
+}
+
+/// [`rows_across_lanes`] with the rows already loaded ([`load_group`]).
+#[inline(always)]
+fn loaded_rows_across_lanes<T: ExpFloat, V: Vector<T>, const COLS: usize>(
+    io: &mut impl Io<T>,
+    r0: usize,
+    g: usize,
+    mut x: [V; COLS],
+    masked: bool,
+) {
     debug_assert!(V::LANES <= MAX_LANES && g <= V::LANES);
     let zero = V::splat(T::ZERO);
     let block = r0 * COLS..(r0 + g) * COLS;
     let input = &io.input()[block.clone()];
-    let mut x = V::load_transposed::<COLS>(input, g);
     let mut max = x[0];
     let mut flag = zero;
     for &xj in &x {
