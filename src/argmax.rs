@@ -99,7 +99,7 @@ pub(crate) const ACROSS_MIN_ELEMS: usize = 192;
 #[inline(never)]
 fn long_batch<T: SimdFloat, const COLS: usize>(isa: Option<Supported>, x: &[T], out: &mut [usize]) {
     let isa = isa.unwrap_or_else(dispatch::selected);
-    if dispatch::vector_property::<T, AcrossRows>(isa.isa()) {
+    if dispatch::vector_property::<T, AcrossRows<COLS>>(isa.isa()) {
         let cols = COLS;
         dispatch::vectorize(isa, ShortRows { x, out, cols });
     } else {
@@ -118,16 +118,16 @@ fn any_rows<T: Float>(x: &[T], out: &mut [usize], cols: usize) {
 }
 
 /// Whether a tier's vectors take short rows across the lanes
-/// ([`Vector::ARGMAX_ACROSS_ROWS`], within [`MAX_LANES`]), as a
-/// [`VectorProperty`] read before the tier is entered.
-struct AcrossRows;
+/// when they are `COLS` long ([`Vector::ARGMAX_ACROSS_MIN_COLS`], within
+/// [`MAX_LANES`]), as a [`VectorProperty`] read before the tier is entered.
+struct AcrossRows<const COLS: usize>;
 
-impl<T: SimdFloat> VectorProperty<T> for AcrossRows {
+impl<T: SimdFloat, const COLS: usize> VectorProperty<T> for AcrossRows<COLS> {
     type Value = bool;
     const ABSENT: bool = false;
     #[inline(always)]
     fn of<V: Vector<T>>() -> bool {
-        V::ARGMAX_ACROSS_ROWS && V::LANES <= MAX_LANES
+        COLS >= V::ARGMAX_ACROSS_MIN_COLS && V::LANES <= MAX_LANES
     }
 }
 
@@ -167,7 +167,7 @@ fn across_rows<T: SimdFloat, V: Vector<T>, const COLS: usize>(x: &[T], out: &mut
     let l = V::LANES;
     // `long_batch` enters only tiers this holds for; the kernel is still
     // compiled for every tier.
-    if !<AcrossRows as VectorProperty<T>>::of::<V>() {
+    if !<AcrossRows<COLS> as VectorProperty<T>>::of::<V>() {
         rows_of::<T, COLS>(x, out);
         return;
     }

@@ -368,7 +368,7 @@ macro_rules! avx2_vector {
         unsafe impl Vector<$t> for $v {
             const LANES: usize = $n;
             const TRANSPOSES_IN_REGISTERS: bool = true;
-            const ARGMAX_ACROSS_ROWS: bool = true;
+            const ARGMAX_ACROSS_MIN_COLS: usize = 2;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute

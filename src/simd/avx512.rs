@@ -218,6 +218,10 @@ macro_rules! avx512_vector {
             const MASKED_STORE_FAST: bool = true;
             const EXP_TABLE16: bool = $n == 16;
             const TRANSPOSES_IN_REGISTERS: bool = true;
+            // Each row of a group is its own masked load here: for rows of
+            // 2 (and `f32` rows of 3) the row loop, which rustc vectorises
+            // for a constant length, is cheaper.
+            const ARGMAX_ACROSS_MIN_COLS: usize = if $n == 16 { 4 } else { 3 };
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
                 $loadu, $storeu, $permute
@@ -271,6 +275,15 @@ macro_rules! avx512_vector {
                 // Keep `y` where !(x < lo), NaN included (unordered).
                 // SAFETY: see the module docs.
                 $v(unsafe { $maskz_mov($cmp::<_CMP_NLT_UQ>(x.0, lo.0), y.0) })
+            }
+            #[inline(always)]
+            fn select_new_max(best: Self, v: Self, a: Self, b: Self) -> Self {
+                // SAFETY: see the module docs.
+                $v(unsafe {
+                    let ordered = $cmp::<_CMP_ORD_Q>(best.0, best.0);
+                    let not_le = $cmp::<_CMP_NLE_UQ>(v.0, best.0);
+                    $blend(ordered & not_le, b.0, a.0)
+                })
             }
             #[inline(always)]
             fn any_nan(self) -> bool {

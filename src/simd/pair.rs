@@ -46,7 +46,7 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
     const MASKED_STORE_FAST: bool = V::MASKED_STORE_FAST;
     const EXP_TABLE16: bool = V::EXP_TABLE16;
     const TRANSPOSES_IN_REGISTERS: bool = V::TRANSPOSES_IN_REGISTERS;
-    const ARGMAX_ACROSS_ROWS: bool = V::ARGMAX_ACROSS_ROWS;
+    const ARGMAX_ACROSS_MIN_COLS: usize = V::ARGMAX_ACROSS_MIN_COLS;
     #[inline(always)]
     fn splat(v: T) -> Self {
         Pair::new(V::splat(v), V::splat(v))

@@ -36,12 +36,13 @@ pub unsafe trait Vector<T: Copy>:
     /// [`Vector::store_transposed`] are shuffles in registers (AVX2,
     /// AVX-512) rather than the element-by-element defaults.
     const TRANSPOSES_IN_REGISTERS: bool = false;
-    /// Whether `argmax_rows` of short rows runs across rows on this tier
+    /// The shortest rows `argmax_rows` runs across rows on this tier
     /// ([`Vector::load_transposed`], then [`Vector::select_new_max`] column
-    /// by column) rather than a row at a time: where the transposes are in
-    /// registers and the select is one compare pair and blend, as measured
-    /// against the row loop (AVX2; BENCHMARKS.md, "argmax").
-    const ARGMAX_ACROSS_ROWS: bool = false;
+    /// by column) rather than a row at a time; `usize::MAX`, never. Where
+    /// the transposes are in registers and the select is one compare pair
+    /// and blend, from the length where that was measured to beat the row
+    /// loop (BENCHMARKS.md, "argmax").
+    const ARGMAX_ACROSS_MIN_COLS: usize = usize::MAX;
     /// Every lane `v`.
     fn splat(v: T) -> Self;
     /// The first `LANES` elements of `s`. Panics if `s` is shorter.
