@@ -92,10 +92,10 @@ fn small_rows<T: ExpFloat, V: Vector<T>, const COLS: usize>(io: &mut impl Io<T>,
 /// the in-place call's extra time. On AVX2's pairs of vectors, rows of 1
 /// to 4 gain from the earlier loads in place or not. The group loaded
 /// ahead holds `COLS` vectors more, and past these lengths the spills cost
-/// more than the wait; `f32` on AVX-512 and the portable tier (whose
-/// transposes go through memory) gained nothing steady at any length
-/// (measured with every tier on one CPU: BENCHMARKS.md, "Measurements
-/// behind the code").
+/// more than the wait. `f32` on AVX-512 gained nothing steady at any
+/// length; the portable tier (transposes through memory) lost on `f32`
+/// rows of 2 to 4 (measured with every tier on one CPU: BENCHMARKS.md,
+/// "Measurements behind the code").
 const fn ahead_max_cols<T: Copy, V: Vector<T>>() -> usize {
     match (V::TRANSPOSES_IN_REGISTERS, V::MASKED_STORE_FAST) {
         (false, _) => 0,
