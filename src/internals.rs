@@ -202,14 +202,16 @@ pub fn dense<T: Float>(
 }
 
 /// [`crate::dense()`] on tier `isa` with the GEMM's blocks sized by
-/// `shares` rather than by this CPU's entry, and no activation: the
-/// calibration bench's call.
+/// `shares` and W's packed panel prefetched `w_prefetch` bytes ahead (0:
+/// not at all) rather than as this CPU's entry says, and no activation:
+/// the calibration bench's call.
 ///
 /// # Errors
 /// As [`crate::dense()`].
 pub fn dense_with_shares<T: Float>(
     isa: Supported,
     shares: Shares,
+    w_prefetch: usize,
     x: &[T],
     w: Weights<'_, T>,
     bias: &[T],
@@ -218,6 +220,7 @@ pub fn dense_with_shares<T: Float>(
     per_type!(T, |same, F| <F as GemmEntry>::dense_shares(
         isa,
         shares,
+        w_prefetch,
         same.slice(x),
         w.retype(same),
         same.slice(bias),
@@ -263,7 +266,20 @@ pub fn pack<T: Float>(isa: Supported, w: Weights<'_, T>) -> Result<PackedWeights
 /// deepest `k` of the narrow path (`None` for a tier this CPU lacks).
 pub fn tile_dims<T: Float>(isa: Isa) -> Option<([usize; 5], usize)> {
     let isa = isa.supported()?;
-    Some(per_type!(T, |_same, F| <F as GemmEntry>::tile_dims(isa)))
+    Some(per_type!(T, |_same, F| <F as GemmEntry>::tile_dims(
+        isa, None
+    )))
+}
+
+/// [`tile_dims`] with the blocks `shares` would give on this CPU's caches
+/// rather than its entry's: the calibration bench's way to tell candidates
+/// that block a product identically apart from those that do not.
+pub fn tile_dims_with_shares<T: Float>(isa: Isa, shares: Shares) -> Option<([usize; 5], usize)> {
+    let isa = isa.supported()?;
+    Some(per_type!(T, |_same, F| <F as GemmEntry>::tile_dims(
+        isa,
+        Some(shares)
+    )))
 }
 
 /// Lanes of the vectors tier `isa` runs `T` on (1 for a tier this build

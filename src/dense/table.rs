@@ -273,12 +273,13 @@ entry_points! {
         fn dense_shares(
             isa: Supported,
             shares: gemm::Shares,
+            w_prefetch: usize,
             x: &[Self],
             w: Weights<'_, Self>,
             bias: &[Self],
             out: &mut [Self],
         ) -> Result<(), ShapeError> = drive_dense_shares;
         #[cfg_attr(not(feature = "internals"), allow(dead_code))]
-        fn tile_dims(isa: Supported) -> ([usize; 5], usize) = drive_tile_dims;
+        fn tile_dims(isa: Supported, shares: Option<gemm::Shares>) -> ([usize; 5], usize) = drive_tile_dims;
     }
 }

@@ -17,9 +17,15 @@
 //! of L2, X's packed block half of it), the shares measured on Zen 4 and
 //! Zen 5, which the table repeats for them.
 //!
+//! An entry also says how far ahead in W's packed micro-panel the
+//! microkernel prefetches into L1 (`w_prefetch`; 0 on a CPU without an
+//! entry): where the L2 only just keeps up with the FMA units, the loads
+//! of the panel otherwise wait for it.
+//!
 //! `NN_KERNELS_GEMM_SHARES=w_panel,x_block` (each `L1d/2`, `L2/8` and so
-//! on), read once at the first product, replaces the table's shares: for
-//! trying a CPU's budgets without a rebuild.
+//! on) and `NN_KERNELS_GEMM_PREFETCH=bytes`, read once at the first
+//! product, replace the table's values: for trying a CPU's budgets without
+//! a rebuild.
 
 use std::sync::OnceLock;
 
@@ -193,6 +199,9 @@ pub struct Entry {
     pub models: &'static [(u32, u32)],
     /// The budgets measured on it.
     pub shares: Shares,
+    /// How many bytes ahead in W's packed micro-panel the microkernel
+    /// prefetches into L1 (0: it does not), measured on it as well.
+    pub w_prefetch: usize,
 }
 
 impl Entry {
@@ -207,10 +216,12 @@ impl Entry {
 }
 
 const AMD: &[u8; 12] = b"AuthenticAMD";
+const INTEL: &[u8; 12] = b"GenuineIntel";
 
 /// The table. A line per microarchitecture measured with the calibration
 /// bench (BENCHMARKS.md, "Block sizes", has each one's figures); the model
-/// ranges are AMD's for the core (family 19h: Zen 3 and Zen 4, 1Ah: Zen 5).
+/// ranges are AMD's for the core (family 19h: Zen 3 and Zen 4, 1Ah: Zen 5)
+/// and Intel's for the server parts of one core (family 6).
 pub const TABLE: &[Entry] = &[
     Entry {
         name: "Zen 3",
@@ -223,6 +234,7 @@ pub const TABLE: &[Entry] = &[
             w_panel: Share::of(Level::L1d, 1, 1),
             x_block: Share::of(Level::L2, 1, 4),
         },
+        w_prefetch: 0,
     },
     Entry {
         name: "Zen 4",
@@ -230,6 +242,7 @@ pub const TABLE: &[Entry] = &[
         family: 0x19,
         models: &[(0x10, 0x1f), (0x60, 0x7f), (0xa0, 0xaf)],
         shares: Shares::DEFAULT,
+        w_prefetch: 0,
     },
     Entry {
         name: "Zen 5",
@@ -237,6 +250,21 @@ pub const TABLE: &[Entry] = &[
         family: 0x1a,
         models: &[(0x00, 0x4f)],
         shares: Shares::DEFAULT,
+        w_prefetch: 0,
+    },
+    Entry {
+        // Sapphire Rapids (model 8Fh) and Emerald Rapids (CFh): Golden
+        // Cove and Raptor Cove cores, two 512-bit FMA units, which take
+        // W's panel at 256 bytes every 12 cycles: about what one core
+        // reads from its L2. Four steps of the panel (1 KiB) brought into
+        // L1 ahead of their loads stall the tile less (measured on Emerald
+        // Rapids; the shares are the default's, which won there too).
+        name: "Sapphire Rapids",
+        vendor: INTEL,
+        family: 0x6,
+        models: &[(0x8f, 0x8f), (0xcf, 0xcf)],
+        shares: Shares::DEFAULT,
+        w_prefetch: 1024,
     },
 ];
 
@@ -253,29 +281,35 @@ pub struct Selected {
     pub source: &'static str,
     /// The shares.
     pub shares: Shares,
+    /// Bytes ahead in W's packed micro-panel that the microkernel
+    /// prefetches (0: none): `NN_KERNELS_GEMM_PREFETCH`'s, else the
+    /// entry's, else 0.
+    pub w_prefetch: usize,
 }
 
 /// The shares of this CPU: the variable's, the table entry's or the
-/// default, decided on the first call and cached.
+/// default, decided on the first call and cached; the same for the
+/// prefetch distance.
 pub fn selected() -> Selected {
     static SELECTED: OnceLock<Selected> = OnceLock::new();
     *SELECTED.get_or_init(|| {
+        let entry = CpuId::detect().as_ref().and_then(entry_for);
+        let var = std::env::var("NN_KERNELS_GEMM_PREFETCH").ok();
+        let w_prefetch = var
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok())
+            .or(entry.map(|e| e.w_prefetch))
+            .unwrap_or(0);
         let var = std::env::var("NN_KERNELS_GEMM_SHARES").ok();
-        if let Some(shares) = var.as_deref().and_then(Shares::parse) {
-            return Selected {
-                source: "NN_KERNELS_GEMM_SHARES",
-                shares,
-            };
-        }
-        match CpuId::detect().as_ref().and_then(entry_for) {
-            Some(e) => Selected {
-                source: e.name,
-                shares: e.shares,
-            },
-            None => Selected {
-                source: "default",
-                shares: Shares::DEFAULT,
-            },
+        let (source, shares) = match (var.as_deref().and_then(Shares::parse), entry) {
+            (Some(shares), _) => ("NN_KERNELS_GEMM_SHARES", shares),
+            (None, Some(e)) => (e.name, e.shares),
+            (None, None) => ("default", Shares::DEFAULT),
+        };
+        Selected {
+            source,
+            shares,
+            w_prefetch,
         }
     })
 }
@@ -330,11 +364,20 @@ pub(crate) mod tests {
             };
             assert_eq!(entry_for(&id).map(|e| e.name), Some(name));
         }
-        let intel = CpuId {
-            vendor: *b"GenuineIntel",
+        for model in [143, 207] {
+            let id = CpuId {
+                vendor: *INTEL,
+                family: 6,
+                model,
+            };
+            assert_eq!(entry_for(&id).map(|e| e.name), Some("Sapphire Rapids"));
+        }
+        // An Intel core not measured (Ice Lake server) has none.
+        let icx = CpuId {
+            vendor: *INTEL,
             family: 6,
-            model: 143,
+            model: 106,
         };
-        assert!(entry_for(&intel).is_none());
+        assert!(entry_for(&icx).is_none());
     }
 }
