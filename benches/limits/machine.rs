@@ -207,18 +207,23 @@ mod x86 {
         zmm_reg
     );
 
-    /// `n` trips of eight dependent adds: `8 n` cycles.
+    /// `n` trips of eight dependent adds: `8 n` cycles. Register
+    /// operands, not an immediate: Golden Cove (Sapphire and Emerald
+    /// Rapids) executes adds of a small immediate at rename, several a
+    /// cycle, which made this chain read 8 GHz there.
     pub fn add_chain(n: u64) -> u64 {
         let mut x = 0u64;
+        let one = std::hint::black_box(1u64);
         // SAFETY: register arithmetic only.
         unsafe {
             std::arch::asm!(
                 "2:",
-                "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
-                "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
+                "add {x}, {one}", "add {x}, {one}", "add {x}, {one}", "add {x}, {one}",
+                "add {x}, {one}", "add {x}, {one}", "add {x}, {one}", "add {x}, {one}",
                 "dec {n}",
                 "jnz 2b",
                 x = inout(reg) x,
+                one = in(reg) one,
                 n = inout(reg) n => _,
                 options(nomem, nostack),
             )
