@@ -239,10 +239,11 @@ fn run<T: Float>(
         r.push(v / t[0]);
     }
     println!(
-        "| {} | {m} x {k} x {n} | {:.1} | {} | {:.3} |",
+        "| {} | {m} x {k} x {n} | {:.1} | {} {} | {:.3} |",
         T::NAME,
         2.0 * (m * k * n) as f64 / t[0],
-        format!("{} {}", cands[best].0, cands[best].1),
+        cands[best].0,
+        cands[best].1,
         bt / t[0]
     );
 }
