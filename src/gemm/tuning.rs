@@ -257,8 +257,9 @@ pub const TABLE: &[Entry] = &[
         // Cove and Raptor Cove cores, two 512-bit FMA units, which take
         // W's panel at 256 bytes every 12 cycles: about what one core
         // reads from its L2. Four steps of the panel (1 KiB) brought into
-        // L1 ahead of their loads stall the tile less (measured on Emerald
-        // Rapids; the shares are the default's, which won there too).
+        // L1 ahead of their loads stall the tile less: a few % at most,
+        // more while the L2 is busy (measured on Emerald Rapids, as the
+        // shares, the default's, which won there too).
         name: "Sapphire Rapids",
         vendor: INTEL,
         family: 0x6,
