@@ -24,7 +24,8 @@ pub use crate::activation::UnaryOp;
 pub use crate::dense::GemmOp;
 pub use crate::gemm::{CpuId, Entry, Level, Selected, Share, Shares, TABLE, entry_for};
 /// The GEMM's shares of the caches in this process, and where they came
-/// from (the table, `NN_KERNELS_GEMM_SHARES` or the default).
+/// from (the table, `NN_KERNELS_GEMM_SHARES` or the default), and its
+/// prefetch distance (`NN_KERNELS_GEMM_PREFETCH`, the table or 0).
 pub fn gemm_shares() -> Selected {
     crate::gemm::selected()
 }
