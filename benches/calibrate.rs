@@ -1,28 +1,22 @@
-//! Calibrates the GEMM for the CPU it runs on (the cache shares its
-//! blocks take, and how far ahead the microkernel prefetches W's panel)
-//! and prints the line for the table in `src/gemm/tuning.rs`.
+//! Calibrates the GEMM's cache shares for the CPU it runs on and prints
+//! the line for the table in `src/gemm/tuning.rs`.
 //!
 //! ```text
 //! cargo bench -p nn-kernels-benches --bench calibrate            # the selected tier
 //! cargo bench -p nn-kernels-benches --bench calibrate -- --reps 9
 //! ```
 //!
-//! Two sweeps, each timing `dense` with row-major W (W packed inside the
-//! call, as every large product does) on the shapes below in `f32` and
-//! `f64` on one thread, all candidates interleaved, one repetition of each
-//! after the other:
-//!
-//! 1. the shares, without prefetching: each pair of W's micro-panel (half
-//!    of L1d, L1d, L2/16, L2/8, L2/4) and X's packed block (L2/4, L2/2,
-//!    3 L2/4) that blocks the shapes differently on this CPU;
-//! 2. at the shares proposed, the prefetch distance: none, 512, 1024, 2048
-//!    and 4096 bytes ahead.
-//!
-//! A candidate's score is the geometric mean over shapes and types of its
-//! time over the baseline's (the default shares; no prefetch); the best is
-//! proposed, unless it is within 2% of the baseline (the spread of repeated
-//! runs), in which case the baseline stays. Run it two or three times on an
-//! idle machine and commit the entry only if the winner repeats.
+//! For each candidate pair of shares (W's micro-panel: half of L1d, L1d,
+//! L2/16, L2/8, L2/4; X's packed block: L2/4, L2/2, 3 L2/4) that blocks
+//! the shapes below differently on this CPU, `dense` with row-major W (W
+//! packed inside the call, as every large product does) runs the shapes in
+//! `f32` and `f64` on one thread, all candidates interleaved, one
+//! repetition of each after the other. A candidate's score is the
+//! geometric mean over shapes and types of its time over the default
+//! shares' ([`Shares::DEFAULT`]); the best is proposed, unless it is within
+//! 2% of the default (the spread of repeated runs), in which case the
+//! default stays. Run it two or three times on an idle machine and commit
+//! the entry only if the winner repeats.
 
 use nn_kernels_benches as common;
 
@@ -36,11 +30,7 @@ use nn_kernels::{Float, Weights};
 const SHAPES: [(usize, usize, usize); 3] =
     [(1024, 1024, 1024), (1023, 1025, 1027), (128, 4096, 1024)];
 
-/// The prefetch distances tried, in bytes ahead in W's packed panel (the
-/// first, none, is the baseline).
-const PREFETCH: [usize; 5] = [0, 512, 1024, 2048, 4096];
-
-/// A proposal must beat the baseline by this factor.
+/// A proposal must beat the default by this factor.
 const MARGIN: f64 = 0.98;
 
 fn candidates() -> Vec<Shares> {
@@ -103,9 +93,7 @@ fn main() {
             }
         }
     }
-    println!("## 1. Shares, no prefetch\n");
-    let cands: Vec<(Shares, usize)> = shares.iter().map(|&s| (s, 0)).collect();
-    let scores = sweep(isa, &cands, reps);
+    let scores = sweep(isa, &shares, reps);
     println!(
         "\n| shares (W panel, X block) | same blocks as | KC, MC (f32; f64) | time over the default (geometric mean) |\n|---|---|---|---|"
     );
@@ -121,17 +109,7 @@ fn main() {
         );
     }
     let chosen = propose(&shares, &scores);
-    println!("\nProposed shares: {chosen}\n");
-
-    println!("## 2. Prefetch distance, at {chosen}\n");
-    let cands: Vec<(Shares, usize)> = PREFETCH.iter().map(|&d| (chosen, d)).collect();
-    let scores = sweep(isa, &cands, reps);
-    println!("\n| bytes ahead | time over none (geometric mean) |\n|---|---|");
-    for (d, v) in PREFETCH.iter().zip(&scores) {
-        println!("| {d} | {v:.3} |");
-    }
-    let w_prefetch = propose(&PREFETCH, &scores);
-    println!("\nProposed prefetch: {w_prefetch} bytes ahead\n");
+    println!("\nProposed: {chosen}\n");
 
     let id = CpuId::detect();
     println!("The table line (src/gemm/tuning.rs; widen the model range to the core's):\n");
@@ -153,16 +131,16 @@ fn main() {
     println!("            w_panel: {},", share(chosen.w_panel));
     println!("            x_block: {},", share(chosen.x_block));
     println!("        }},");
-    println!("        w_prefetch: {w_prefetch},");
     println!("    }},");
 }
 
-/// Each candidate's time over the first's, the geometric mean over the
-/// shapes and both types, after a table of the first's speed.
-fn sweep(isa: Supported, cands: &[(Shares, usize)], reps: usize) -> Vec<f64> {
+/// Each candidate's time over the first's (the default shares), the
+/// geometric mean over the shapes and both types, after a table of the
+/// default's speed.
+fn sweep(isa: Supported, cands: &[Shares], reps: usize) -> Vec<f64> {
     let mut rel = vec![Vec::new(); cands.len()];
     println!(
-        "| type | m x k x n | first candidate's GFLOP/s | best | best / first's time |\n|---|---|---|---|---|"
+        "| type | m x k x n | default GFLOP/s | best | best / default time |\n|---|---|---|---|---|"
     );
     for &dims in &SHAPES {
         run::<f32>(isa, cands, dims, reps, &mut rel);
@@ -173,9 +151,9 @@ fn sweep(isa: Supported, cands: &[(Shares, usize)], reps: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The candidate with the lowest score if it beats the first by
-/// [`MARGIN`], else the first.
-fn propose<C: Copy>(cands: &[C], scores: &[f64]) -> C {
+/// The candidate with the lowest score if it beats the first (the
+/// default) by [`MARGIN`], else the first.
+fn propose(cands: &[Shares], scores: &[f64]) -> Shares {
     let (best, score) = cands
         .iter()
         .zip(scores)
@@ -197,7 +175,7 @@ fn internals_selected() -> Supported {
 
 fn run<T: Float>(
     isa: Supported,
-    cands: &[(Shares, usize)],
+    cands: &[Shares],
     (m, k, n): (usize, usize, usize),
     reps: usize,
     rel: &mut [Vec<f64>],
@@ -211,9 +189,9 @@ fn run<T: Float>(
         let mut fns: Vec<Box<dyn FnMut()>> = cands
             .iter()
             .zip(outs.iter_mut())
-            .map(|(&(s, d), out)| {
+            .map(|(&s, out)| {
                 let (x, b) = (&x, &b);
-                Box::new(move || internals::dense_with_shares(isa, s, d, x, wt, b, out).unwrap())
+                Box::new(move || internals::dense_with_shares(isa, s, x, wt, b, out).unwrap())
                     as Box<dyn FnMut()>
             })
             .collect();
@@ -239,11 +217,10 @@ fn run<T: Float>(
         r.push(v / t[0]);
     }
     println!(
-        "| {} | {m} x {k} x {n} | {:.1} | {} {} | {:.3} |",
+        "| {} | {m} x {k} x {n} | {:.1} | {} | {:.3} |",
         T::NAME,
         2.0 * (m * k * n) as f64 / t[0],
-        cands[best].0,
-        cands[best].1,
+        cands[best],
         bt / t[0]
     );
 }

@@ -24,8 +24,7 @@ pub use crate::activation::UnaryOp;
 pub use crate::dense::GemmOp;
 pub use crate::gemm::{CpuId, Entry, Level, Selected, Share, Shares, TABLE, entry_for};
 /// The GEMM's shares of the caches in this process, and where they came
-/// from (the table, `NN_KERNELS_GEMM_SHARES` or the default), and its
-/// prefetch distance (`NN_KERNELS_GEMM_PREFETCH`, the table or 0).
+/// from (the table, `NN_KERNELS_GEMM_SHARES` or the default).
 pub fn gemm_shares() -> Selected {
     crate::gemm::selected()
 }
@@ -203,16 +202,14 @@ pub fn dense<T: Float>(
 }
 
 /// [`crate::dense()`] on tier `isa` with the GEMM's blocks sized by
-/// `shares` and W's packed panel prefetched `w_prefetch` bytes ahead (0:
-/// not at all) rather than as this CPU's entry says, and no activation:
-/// the calibration bench's call.
+/// `shares` rather than by this CPU's entry, and no activation: the
+/// calibration bench's call.
 ///
 /// # Errors
 /// As [`crate::dense()`].
 pub fn dense_with_shares<T: Float>(
     isa: Supported,
     shares: Shares,
-    w_prefetch: usize,
     x: &[T],
     w: Weights<'_, T>,
     bias: &[T],
@@ -221,7 +218,6 @@ pub fn dense_with_shares<T: Float>(
     per_type!(T, |same, F| <F as GemmEntry>::dense_shares(
         isa,
         shares,
-        w_prefetch,
         same.slice(x),
         w.retype(same),
         same.slice(bias),

@@ -98,9 +98,8 @@ enum Run {
     /// The crate's own BLIS loops on the portable tier, whatever engine it
     /// would pick.
     PortableBlis,
-    /// The blocks sized by these shares, and W's panel prefetched this
-    /// many bytes ahead, rather than as this CPU's entry says.
-    Shares(Supported, gemm::Shares, usize),
+    /// The blocks sized by these shares rather than this CPU's.
+    Shares(Supported, gemm::Shares),
 }
 
 /// A `dense` call, checked, its W row-major (transposed into a temporary
@@ -129,8 +128,8 @@ fn dense_run<T: SimdFloat>(
                 .expect("the portable tier runs anywhere");
             gemm::gemm_on(isa, Engine::Blis, gemm::budgets(), x, w, ep, out, dims);
         }
-        Run::Shares(isa, shares, w_prefetch) => {
-            let budgets = gemm::Budgets::new(shares, w_prefetch, &crate::cache::caches());
+        Run::Shares(isa, shares) => {
+            let budgets = gemm::Budgets::new(shares, &crate::cache::caches());
             let engine = gemm::engine_for::<T>(isa, dims);
             gemm::gemm_on(isa, engine, budgets, x, w, ep, out, dims);
         }
@@ -169,14 +168,13 @@ pub(super) fn drive_portable_blis<T: SimdFloat>(
 pub(super) fn drive_dense_shares<T: SimdFloat>(
     isa: Supported,
     shares: gemm::Shares,
-    w_prefetch: usize,
     x: &[T],
     w: Weights<'_, T>,
     bias: &[T],
     out: &mut [T],
 ) -> Result<(), ShapeError> {
     dense_run(
-        Run::Shares(isa, shares, w_prefetch),
+        Run::Shares(isa, shares),
         x,
         w,
         bias,
@@ -259,7 +257,7 @@ pub(super) fn drive_tile_dims<T: SimdFloat>(
     shares: Option<gemm::Shares>,
 ) -> ([usize; 5], usize) {
     let budgets = match shares {
-        Some(s) => gemm::Budgets::new(s, 0, &crate::cache::caches()),
+        Some(s) => gemm::Budgets::new(s, &crate::cache::caches()),
         None => gemm::budgets(),
     };
     let b = gemm::blocks::<T>(isa, budgets);

@@ -273,7 +273,6 @@ entry_points! {
         fn dense_shares(
             isa: Supported,
             shares: gemm::Shares,
-            w_prefetch: usize,
             x: &[Self],
             w: Weights<'_, Self>,
             bias: &[Self],

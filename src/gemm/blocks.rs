@@ -40,16 +40,14 @@ pub(crate) const PAR_MIN_MACS_PER_LANE: usize = 1 << 14;
 pub(crate) const PAR_MIN_ROWS: usize = 64;
 
 impl Budgets {
-    /// The budgets for `shares` on caches `c`, prefetching W's panel
-    /// `w_prefetch` bytes ahead.
-    pub(crate) fn new(shares: Shares, w_prefetch: usize, c: &Caches) -> Budgets {
+    /// The budgets for `shares` on caches `c`.
+    pub(crate) fn new(shares: Shares, c: &Caches) -> Budgets {
         Budgets {
             w_panel: shares.w_panel.bytes(c),
             x_block: shares.x_block.bytes(c),
             w_block: (c.l3 / 4).min(c.l3_share()).max(c.l2),
             direct_w: c.l1d / 2,
             l2: c.l2,
-            w_prefetch,
         }
     }
 }
@@ -58,10 +56,7 @@ impl Budgets {
 /// caches, computed on the first call.
 pub(crate) fn budgets() -> Budgets {
     static BUDGETS: OnceLock<Budgets> = OnceLock::new();
-    *BUDGETS.get_or_init(|| {
-        let t = tuning::selected();
-        Budgets::new(t.shares, t.w_prefetch, &crate::cache::caches())
-    })
+    *BUDGETS.get_or_init(|| Budgets::new(tuning::selected().shares, &crate::cache::caches()))
 }
 
 /// The blocking for a tier's `mr x nr` tile of `lanes`-element vectors and

@@ -74,14 +74,6 @@ pub(super) trait Rhs<T, V> {
     /// holds at least one of the tile's columns (`v · LANES < cols`), all
     /// `LANES` of them unless `last`.
     unsafe fn load(&self, p: usize, v: usize, last: bool) -> V;
-
-    /// A hint that vector `v` of a step ahead of `p` is read soon: the
-    /// packed panel's prefetch (`PackedRhs::ahead`); nothing for the
-    /// operands read in place.
-    #[inline(always)]
-    fn prefetch(&self, p: usize, v: usize) {
-        let _ = (p, v);
-    }
 }
 
 /// Packed micro-panels of `PNV` vectors (`NR = PNV · LANES` columns), `kc`
@@ -92,36 +84,16 @@ pub(super) trait Rhs<T, V> {
 pub(super) struct PackedRhs<T, const PNV: usize> {
     pub(super) ptr: *const T,
     pub(super) kc: usize,
-    /// How many elements past each vector it reads the microkernel
-    /// prefetches (0: none): this CPU's `w_prefetch` (`tuning.rs`). The
-    /// panel is read in order, so that is a few steps ahead, and past the
-    /// panel's end the next panel's start.
-    pub(super) ahead: usize,
-}
-
-impl<T, const PNV: usize> PackedRhs<T, PNV> {
-    /// Where vector `v` of step `p` is, from `ptr`.
-    #[inline(always)]
-    fn at(&self, p: usize, v: usize, lanes: usize) -> usize {
-        let nr = PNV * lanes;
-        (v / PNV) * self.kc * nr + p * nr + (v % PNV) * lanes
-    }
 }
 
 impl<T: Float, V: Vector<T>, const PNV: usize> Rhs<T, V> for PackedRhs<T, PNV> {
     #[inline(always)]
     unsafe fn load(&self, p: usize, v: usize, _last: bool) -> V {
+        let (l, nr) = (V::LANES, PNV * V::LANES);
+        let at = (v / PNV) * self.kc * nr + p * nr + (v % PNV) * l;
         // SAFETY: the caller keeps `p` below `kc` and `v / PNV` below the
         // number of panels that follow `ptr`.
-        unsafe { V::load_ptr(self.ptr.add(self.at(p, v, V::LANES))) }
-    }
-    #[inline(always)]
-    fn prefetch(&self, p: usize, v: usize) {
-        if self.ahead != 0 {
-            // `wrapping_add`: near the end of the packed block the address
-            // may lie past it, which a prefetch allows.
-            V::prefetch(self.ptr.wrapping_add(self.at(p, v, V::LANES) + self.ahead));
-        }
+        unsafe { V::load_ptr(self.ptr.add(at)) }
     }
 }
 
@@ -340,7 +312,6 @@ pub(super) unsafe fn k_loop<T: Float, V: Vector<T>, const MR: usize, const NV: u
         for (v, bv) in bv.iter_mut().enumerate() {
             // SAFETY: `p < kc` and `v < NV`: inside the operand.
             *bv = unsafe { b.load(p, v, v + 1 == NV) };
-            b.prefetch(p, v);
         }
         for (r, acc_r) in acc.iter_mut().enumerate() {
             // SAFETY: as above.

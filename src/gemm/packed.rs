@@ -102,7 +102,6 @@ pub(super) unsafe fn packed<
                         let b = PackedRhs::<T, NV> {
                             ptr: w_block.wrapping_add(jr * kc),
                             kc,
-                            ahead: bl.budgets.w_prefetch / size_of::<T>(),
                         };
                         let start = match start {
                             Start::Bias(bias) => Start::Bias(bias.wrapping_add(jc + jr)),

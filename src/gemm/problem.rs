@@ -62,9 +62,6 @@ pub(crate) struct Budgets {
     pub direct_w: usize,
     /// The L2 of one core.
     pub l2: usize,
-    /// How far ahead in W's packed micro-panel the microkernel prefetches,
-    /// in bytes (0: not at all): this CPU's entry's `w_prefetch`.
-    pub w_prefetch: usize,
 }
 
 /// The blocks of `step` (the last one shorter) that cover `0..n`, as
@@ -118,7 +115,6 @@ pub(crate) mod tests {
                 w_block: 8 << 20,
                 direct_w: 24 << 10,
                 l2: 1 << 20,
-                w_prefetch: 0,
             },
             par_min_macs: 1 << 18,
         };

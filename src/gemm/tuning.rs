@@ -17,15 +17,9 @@
 //! of L2, X's packed block half of it), the shares measured on Zen 4 and
 //! Zen 5, which the table repeats for them.
 //!
-//! An entry also says how far ahead in W's packed micro-panel the
-//! microkernel prefetches into L1 (`w_prefetch`; 0 on a CPU without an
-//! entry): where the L2 only just keeps up with the FMA units, the loads
-//! of the panel otherwise wait for it.
-//!
 //! `NN_KERNELS_GEMM_SHARES=w_panel,x_block` (each `L1d/2`, `L2/8` and so
-//! on) and `NN_KERNELS_GEMM_PREFETCH=bytes`, read once at the first
-//! product, replace the table's values: for trying a CPU's budgets without
-//! a rebuild.
+//! on), read once at the first product, replaces the table's shares: for
+//! trying a CPU's budgets without a rebuild.
 
 use std::sync::OnceLock;
 
@@ -199,9 +193,6 @@ pub struct Entry {
     pub models: &'static [(u32, u32)],
     /// The budgets measured on it.
     pub shares: Shares,
-    /// How many bytes ahead in W's packed micro-panel the microkernel
-    /// prefetches into L1 (0: it does not), measured on it as well.
-    pub w_prefetch: usize,
 }
 
 impl Entry {
@@ -234,7 +225,6 @@ pub const TABLE: &[Entry] = &[
             w_panel: Share::of(Level::L1d, 1, 1),
             x_block: Share::of(Level::L2, 1, 4),
         },
-        w_prefetch: 0,
     },
     Entry {
         name: "Zen 4",
@@ -242,7 +232,6 @@ pub const TABLE: &[Entry] = &[
         family: 0x19,
         models: &[(0x10, 0x1f), (0x60, 0x7f), (0xa0, 0xaf)],
         shares: Shares::DEFAULT,
-        w_prefetch: 0,
     },
     Entry {
         name: "Zen 5",
@@ -250,22 +239,17 @@ pub const TABLE: &[Entry] = &[
         family: 0x1a,
         models: &[(0x00, 0x4f)],
         shares: Shares::DEFAULT,
-        w_prefetch: 0,
     },
     Entry {
         // Sapphire Rapids (model 8Fh) and Emerald Rapids (CFh): Golden
-        // Cove and Raptor Cove cores, two 512-bit FMA units, which take
-        // W's panel at 256 bytes every 12 cycles: about what one core
-        // reads from its L2. Four steps of the panel (1 KiB) brought into
-        // L1 ahead of their loads stall the tile less: a few % at most,
-        // more while the L2 is busy (measured on Emerald Rapids, as the
-        // shares, the default's, which won there too).
+        // Cove and Raptor Cove cores. The default shares won the
+        // calibration on Emerald Rapids; Sapphire Rapids, the same core,
+        // was not measured.
         name: "Sapphire Rapids",
         vendor: INTEL,
         family: 0x6,
         models: &[(0x8f, 0x8f), (0xcf, 0xcf)],
         shares: Shares::DEFAULT,
-        w_prefetch: 1024,
     },
 ];
 
@@ -282,36 +266,21 @@ pub struct Selected {
     pub source: &'static str,
     /// The shares.
     pub shares: Shares,
-    /// Bytes ahead in W's packed micro-panel that the microkernel
-    /// prefetches (0: none): `NN_KERNELS_GEMM_PREFETCH`'s, else the
-    /// entry's, else 0.
-    pub w_prefetch: usize,
 }
 
 /// The shares of this CPU: the variable's, the table entry's or the
-/// default, decided on the first call and cached; the same for the
-/// prefetch distance.
+/// default, decided on the first call and cached.
 pub fn selected() -> Selected {
     static SELECTED: OnceLock<Selected> = OnceLock::new();
     *SELECTED.get_or_init(|| {
         let entry = CpuId::detect().as_ref().and_then(entry_for);
-        let var = std::env::var("NN_KERNELS_GEMM_PREFETCH").ok();
-        let w_prefetch = var
-            .as_deref()
-            .and_then(|v| v.trim().parse().ok())
-            .or(entry.map(|e| e.w_prefetch))
-            .unwrap_or(0);
         let var = std::env::var("NN_KERNELS_GEMM_SHARES").ok();
         let (source, shares) = match (var.as_deref().and_then(Shares::parse), entry) {
             (Some(shares), _) => ("NN_KERNELS_GEMM_SHARES", shares),
             (None, Some(e)) => (e.name, e.shares),
             (None, None) => ("default", Shares::DEFAULT),
         };
-        Selected {
-            source,
-            shares,
-            w_prefetch,
-        }
+        Selected { source, shares }
     })
 }
 

@@ -61,12 +61,6 @@ unsafe impl<T: Float, V: Vector<T>> Vector<T> for Pair<T, V> {
         unsafe { Pair::new(V::load_ptr(p), V::load_ptr(p.add(V::LANES))) }
     }
     #[inline(always)]
-    fn prefetch(p: *const T) {
-        // Two x86 vectors of 32 bytes: one cache line when aligned, as
-        // packed panels are.
-        V::prefetch(p)
-    }
-    #[inline(always)]
     unsafe fn store_ptr(self, p: *mut T) {
         // SAFETY: the caller guarantees 2 · V::LANES writable elements.
         unsafe {

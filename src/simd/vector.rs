@@ -58,15 +58,6 @@ pub unsafe trait Vector<T: Copy>:
     /// # Safety
     /// `p` points to `LANES` writable elements.
     unsafe fn store_ptr(self, p: *mut T);
-    /// A hint that the cache line holding `p` is read soon: on the x86
-    /// tiers a `prefetcht0`, which brings it into L1. Any address will do,
-    /// dangling or past the end of an allocation: a prefetch never faults
-    /// and changes nothing the program can observe. The default does
-    /// nothing (the portable tier: `wide` has no prefetch).
-    #[inline(always)]
-    fn prefetch(p: *const T) {
-        let _ = p;
-    }
     /// Lane `i` of the result is lane `idx[i] mod LANES` of `self`, as the
     /// x86 permutes read only an index's low bits (`idx.len() == LANES`;
     /// panics otherwise).

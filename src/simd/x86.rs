@@ -51,13 +51,6 @@ macro_rules! x86_shared_methods {
             unsafe { $storeu(p, self.0) }
         }
         #[inline(always)]
-        fn prefetch(p: *const $t) {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            // SAFETY: a prefetch is a hint: it never faults, whatever the
-            // address, and reads nothing the program can observe.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
-        }
-        #[inline(always)]
         fn permute(self, idx: &[i32]) -> Self {
             $crate::simd::check_permute(idx, $n);
             // SAFETY: `idx` holds $n indices (checked); the permute reads

@@ -126,66 +126,6 @@ fn blocks_and_thread_splits_f64() {
     blocks_and_threads::<f64>();
 }
 
-/// The microkernel's prefetch of W's packed panel (`w_prefetch`, on by
-/// default only on the CPUs whose table entry asks for it) is a hint: on
-/// every tier, at every distance (one line, a few steps, far past the
-/// packed block's end), the packed path gives the same bits as with none,
-/// and with none those of the reference chain on the FMA tiers. Output
-/// buffers start as NaN.
-fn prefetch_changes_no_bit<T: Float>() {
-    for isa in tiers() {
-        let Some(([mr, nr, kc, _, _], _)) = tile_dims::<T>(isa.isa()) else {
-            continue;
-        };
-        // Packed path: more than two tiles of rows and W over half of L1d;
-        // several `KC` blocks, partial panels, and an edge tile of rows.
-        for (m, k, n) in [
-            (3 * mr + 2, 2 * kc + 3, 2 * nr + 5),
-            (2 * mr + 1, 300, 3 * nr + 1),
-        ] {
-            let x: Vec<T> = values(m * k, 11, 1.0);
-            let w: Vec<T> = values(k * n, 12, 1.0);
-            let b: Vec<T> = values(n, 13, 1.0);
-            let run = |d: usize| {
-                let mut out = vec![T::NAN; m * n];
-                let wt = Weights::inputs_by_neurons(&w, k, n).unwrap();
-                internals::dense_with_shares(
-                    isa,
-                    internals::Shares::DEFAULT,
-                    d,
-                    &x,
-                    wt,
-                    &b,
-                    &mut out,
-                )
-                .unwrap();
-                out
-            };
-            let none = run(0);
-            // The portable tier rounds differently (`matrixmultiply`, or a
-            // multiply and an add): held to the bound by the other tests.
-            if isa.isa() != Isa::Portable {
-                let want = reference::dense_fma_chain(&x, &w, Some(&b), false, (m, k, n));
-                assert_bits_eq(&none, &want, &format!("{isa:?} {m}x{k}x{n}, no prefetch"));
-            }
-            for d in [64, 1024, 4096, 1 << 30] {
-                let what = format!("{isa:?} {m}x{k}x{n}, prefetch {d} bytes ahead");
-                assert_bits_eq(&run(d), &none, &what);
-            }
-        }
-    }
-}
-
-#[test]
-fn prefetch_changes_no_bit_f32() {
-    prefetch_changes_no_bit::<f32>();
-}
-
-#[test]
-fn prefetch_changes_no_bit_f64() {
-    prefetch_changes_no_bit::<f64>();
-}
-
 /// Small integers: every partial sum is an integer of magnitude below
 /// 2^24, exactly representable in `f32` (and `f64`), so every tier, in any
 /// order, must give the exact result, compared with `==` against an integer
