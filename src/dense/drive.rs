@@ -131,7 +131,7 @@ fn dense_run<T: SimdFloat>(
         Run::Shares(isa, shares) => {
             let budgets = gemm::Budgets::new(shares, &crate::cache::caches());
             let engine = gemm::engine_for::<T>(isa, dims);
-            gemm::gemm_on(isa, engine, budgets, x, w, ep, out, dims);
+            gemm::gemm_on(isa, engine, &budgets, x, w, ep, out, dims);
         }
     }
     Ok(())
@@ -258,7 +258,7 @@ pub(super) fn drive_tile_dims<T: SimdFloat>(
 ) -> ([usize; 5], usize) {
     let budgets = match shares {
         Some(s) => gemm::Budgets::new(s, &crate::cache::caches()),
-        None => gemm::budgets(),
+        None => *gemm::budgets(),
     };
     let b = gemm::blocks::<T>(isa, budgets);
     let kc = b.kc();

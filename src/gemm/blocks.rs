@@ -53,10 +53,13 @@ impl Budgets {
 }
 
 /// This process's budgets: its shares ([`tuning::selected`]) of its CPU's
-/// caches, computed on the first call.
-pub(crate) fn budgets() -> Budgets {
+/// caches, computed on the first call. A reference: a product reads them
+/// where they were stored long ago rather than copying them into its own
+/// structs (a copy of just-written fields in wide loads waits for the
+/// stores to commit, see `call::GemmCall`).
+pub(crate) fn budgets() -> &'static Budgets {
     static BUDGETS: OnceLock<Budgets> = OnceLock::new();
-    *BUDGETS.get_or_init(|| Budgets::new(tuning::selected().shares, &crate::cache::caches()))
+    BUDGETS.get_or_init(|| Budgets::new(tuning::selected().shares, &crate::cache::caches()))
 }
 
 /// The blocking for a tier's `mr x nr` tile of `lanes`-element vectors and

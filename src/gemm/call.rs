@@ -10,6 +10,7 @@ use super::matrixmultiply;
 use super::pack;
 use super::problem::{Blocks, Budgets, Epilogue, Problem, WSrc, WeightData};
 use super::tiny::{TINY_MAX_MACS, TINY_MAX_OUTPUTS, Tiny};
+use crate::activation::Activation;
 use crate::dispatch::{self, Isa, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 
@@ -17,13 +18,23 @@ use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 /// the call's budgets, then the product runs as one block, or as blocks split
 /// across rayon tasks, each a [`GemmBlock`] that enters the tier again (a
 /// function of its own, whose registers are all for the product's loops).
+///
+/// Scalar fields (`m`, `k`, `n`, the bias and the activation), not the
+/// tuple and `Epilogue` the caller has: the caller builds this struct from
+/// its registers, where a tuple field would be copied from the caller's
+/// stack as one aggregate, a 16-byte load of two 8-byte stores that cannot
+/// be forwarded and waits for them to commit (a fifth of a one-row call's
+/// time on Golden Cove, `BENCHMARKS.md`, "Emerald Rapids: the smallest calls and one-sample MLPs").
 struct GemmCall<'a, T> {
     x: &'a [T],
     w: WeightData<'a, T>,
-    ep: Epilogue<'a, T>,
+    bias: Option<&'a [T]>,
+    act: Activation,
     out: OutPtr<T>,
-    dims: (usize, usize, usize),
-    budgets: Budgets,
+    m: usize,
+    k: usize,
+    n: usize,
+    budgets: &'a Budgets,
 }
 
 impl<'a, T: SimdFloat> GemmCall<'a, T> {
@@ -32,20 +43,24 @@ impl<'a, T: SimdFloat> GemmCall<'a, T> {
     /// `dims` give (checked), `m, n, k >= 1`, the bias (if any) has `n`, a
     /// packed W was packed for the tier the call runs on, and nothing else
     /// accesses `out` during the call.
+    #[inline(always)]
     unsafe fn new(
         x: &'a [T],
         w: WeightData<'a, T>,
         ep: Epilogue<'a, T>,
         out: OutPtr<T>,
-        dims: (usize, usize, usize),
-        budgets: Budgets,
+        (m, k, n): (usize, usize, usize),
+        budgets: &'a Budgets,
     ) -> Self {
         GemmCall {
             x,
             w,
-            ep,
+            bias: ep.bias,
+            act: ep.act,
             out,
-            dims,
+            m,
+            k,
+            n,
             budgets,
         }
     }
@@ -55,16 +70,19 @@ impl<T: SimdFloat> Kernel for GemmCall<'_, T> {
     type Output = ();
     #[inline(always)]
     fn run<S: Tier>(self, tier: S) {
-        S::GemmTile::with(GemmCallTile { call: self, tier });
+        // Borrowed where it arrived, not moved into the tile's struct: a
+        // move is a copy of the whole struct in wide loads, which wait on
+        // the caller's narrower stores (as above).
+        S::GemmTile::with(GemmCallTile { call: &self, tier });
     }
 }
 
-struct GemmCallTile<'a, T, S> {
-    call: GemmCall<'a, T>,
+struct GemmCallTile<'a, 'b, T, S> {
+    call: &'b GemmCall<'a, T>,
     tier: S,
 }
 
-impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
+impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, '_, T, S> {
     type Output = ();
     #[inline(always)]
     fn run<
@@ -78,12 +96,11 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
     ) {
         let Self { call, tier } = self;
         let lanes = <<T as SimdFloat>::Vec<S> as Vector<T>>::LANES;
-        let bl = blocks_from::<T>(MR, NV * lanes, lanes, call.budgets);
-        let (m, k, n) = call.dims;
-        let call = &call;
+        let bl = blocks_from::<T>(MR, NV * lanes, lanes, *call.budgets);
+        let (m, k, n) = (call.m, call.k, call.n);
         let in_task = |rows, cols| {
             let block = GemmBlock {
-                bl,
+                bl: &bl,
                 call,
                 rows,
                 cols,
@@ -106,8 +123,10 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, T, S> {
 
 /// One block (rows `rows.0 .. rows.1`, columns `cols.0 .. cols.1`) of a
 /// [`GemmCall`], in a rayon task: disjoint from every other task's block.
+/// The blocking by reference, as [`GemmCall`]'s budgets, so that entering
+/// the tier copies no just-written struct.
 struct GemmBlock<'a, 'b, T> {
-    bl: Blocks,
+    bl: &'b Blocks,
     call: &'b GemmCall<'a, T>,
     rows: (usize, usize),
     cols: (usize, usize),
@@ -151,7 +170,7 @@ impl<T: SimdFloat, V: Vector<T>> TileKernel for GemmBlockTile<'_, '_, T, V> {
         // block of its own, inside the product, with a column start that is
         // a multiple of `NR`; `bl` is this tier's blocking (the task runs on
         // the tier that made it).
-        unsafe { run_block::<T, V, MR, NV, NW, MR1, MR2>(&bl, call, rows, cols) }
+        unsafe { run_block::<T, V, MR, NV, NW, MR1, MR2>(bl, call, rows, cols) }
     }
 }
 
@@ -177,7 +196,7 @@ unsafe fn run_block<
     (i0, i1): (usize, usize),
     (j0, j1): (usize, usize),
 ) {
-    let (_, k, n) = call.dims;
+    let (k, n) = (call.k, call.n);
     // SAFETY: the offsets stay inside the checked operands (`i1 <= m`,
     // `j1 <= n`); a packed W covers all `n` columns in `NR` panels and `j0`
     // is a multiple of `NR`.
@@ -202,11 +221,11 @@ unsafe fn run_block<
             // A match, not `Option::map`: no closure on the product's path
             // (see `microkernel::tile`).
             #[allow(clippy::manual_map)]
-            bias: match call.ep.bias {
+            bias: match call.bias {
                 Some(b) => Some(b.as_ptr().add(j0)),
                 None => None,
             },
-            act: call.ep.act,
+            act: call.act,
             out: call.out.get().add(i0 * n + j0),
             ldc: n,
         }
@@ -279,7 +298,7 @@ pub(crate) fn pack_weights<T: SimdFloat>(isa: Supported, w: &[T], k: usize, n: u
     if isa.isa() == Isa::Portable && PORTABLE_HAS_MATRIXMULTIPLY {
         return row_major();
     }
-    let bl = blocks::<T>(isa, budgets());
+    let bl = blocks::<T>(isa, *budgets());
     if blis::always_direct::<T>(&bl, k, n) {
         return row_major();
     }
@@ -362,6 +381,7 @@ fn split(m: usize, k: usize, n: usize, (mr, nr): (usize, usize), min_macs: usize
 
 /// `out = act(x · w + bias)` (`bias` zero when `None`) on tier `isa`,
 /// dims already checked. `out` is only written.
+#[inline(always)]
 pub(crate) fn gemm<T: SimdFloat>(
     isa: Supported,
     x: &[T],
@@ -375,10 +395,11 @@ pub(crate) fn gemm<T: SimdFloat>(
 
 /// [`gemm`] with the engine chosen and the blocks' budgets given.
 #[allow(clippy::too_many_arguments)] // gemm's and the two choices
+#[inline(always)]
 pub(crate) fn gemm_on<T: SimdFloat>(
     isa: Supported,
     engine: Engine,
-    budgets: Budgets,
+    budgets: &Budgets,
     x: &[T],
     w: WeightData<'_, T>,
     ep: Epilogue<'_, T>,
@@ -422,9 +443,12 @@ pub(crate) fn gemm_on<T: SimdFloat>(
             Tiny {
                 x,
                 w,
-                ep,
+                bias: ep.bias,
+                act: ep.act,
                 out,
-                dims: (m, k, n),
+                m,
+                k,
+                n,
             },
         );
     }
