@@ -312,6 +312,8 @@ macro_rules! unit_tests {
 /// which would compile every kernel a second time in each `cargo test`.
 pub const UNIT_TESTS: &[(&str, fn())] = unit_tests![
     kind::tests::casts_are_identities,
+    aligned::tests::buffers_start_on_a_line_and_keep_their_values,
+    aligned::tests::packed_weights_start_on_a_line,
     dispatch::tests::the_cap_picks_a_detected_tier_at_or_below_it,
     cache::tests::sysfs_formats_parse,
     cache::tests::missing_levels_fall_back_in_order,

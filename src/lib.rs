@@ -101,6 +101,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod activation;
+mod aligned;
 mod argmax;
 pub mod cache;
 #[cfg(feature = "chapter")]

@@ -3,6 +3,7 @@
 //! kernels ([`PackedWeights`]). What packs and unpacks them goes through the
 //! entry points, in `pack.rs`.
 
+use crate::aligned::AlignedVec;
 use crate::dispatch::{Isa, Supported};
 use crate::error::ShapeError;
 use crate::float::Float;
@@ -171,7 +172,8 @@ impl<'a, T: Float> Weights<'a, T> {
 /// repeated [`dense_packed`](crate::dense_packed) calls: the common
 /// inference case, where the weights are fixed and the batch changes.
 ///
-/// Packing costs one copy of the weights (padded to the tile width); each
+/// Packing costs one copy of the weights (padded to the tile width), which
+/// starts on a cache line, so no vector load of it spans two lines; each
 /// call then skips the per-call packing of W. Results are bitwise the same
 /// as [`dense`](fn@crate::dense) on the same tier, whatever layout the weights
 /// came in.
@@ -201,7 +203,8 @@ pub struct PackedWeights<T> {
     /// packed in (for [`PackedWeights::to_inputs_by_neurons`]).
     pub(crate) kc: usize,
     pub(crate) nr: usize,
-    pub(crate) data: Vec<T>,
+    /// On a cache line: the kernels' vector loads of it never span two.
+    pub(crate) data: AlignedVec<T>,
 }
 
 impl<T: Float> PackedWeights<T> {
@@ -251,7 +254,7 @@ impl<T: Float> PackedWeights<T> {
             n_pad: self.n_pad,
             kc: self.kc,
             nr: self.nr,
-            data: same.vec(self.data),
+            data: self.data.retype(same),
         }
     }
 
@@ -265,7 +268,7 @@ impl<T: Float> PackedWeights<T> {
             n_pad: self.n_pad,
             kc: self.kc,
             nr: self.nr,
-            data: same.slice(&self.data),
+            data: same.slice(self.data.as_slice()),
         }
     }
 }

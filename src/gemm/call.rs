@@ -11,6 +11,7 @@ use super::pack;
 use super::problem::{Blocks, Budgets, Epilogue, Problem, WSrc, WeightData};
 use super::tiny::{TINY_MAX_MACS, TINY_MAX_OUTPUTS, Tiny};
 use crate::activation::Activation;
+use crate::aligned::AlignedVec;
 use crate::dispatch::{self, Isa, Supported};
 use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 
@@ -288,7 +289,7 @@ impl<T: SimdFloat, V: Vector<T>> TileKernel for PackWTile<'_, T, V> {
 pub(crate) fn pack_weights<T: SimdFloat>(isa: Supported, w: &[T], k: usize, n: usize) -> Packed<T> {
     assert_eq!(w.len(), k * n);
     let row_major = || Packed {
-        data: w.to_vec(),
+        data: AlignedVec::from_slice(w),
         n_pad: 0,
         kc: 0,
         nr: 0,
@@ -303,10 +304,10 @@ pub(crate) fn pack_weights<T: SimdFloat>(isa: Supported, w: &[T], k: usize, n: u
         return row_major();
     }
     let n_pad = n.next_multiple_of(bl.nr);
-    let mut data = vec![T::ZERO; k * n_pad];
+    let mut data = AlignedVec::zeroed(k * n_pad);
     let kc = bl.kc_for(k);
     for pc in (0..k).step_by(kc) {
-        let (dst, rows) = (&mut data[pc * n_pad..], (pc, kc.min(k - pc)));
+        let (dst, rows) = (&mut data.as_mut_slice()[pc * n_pad..], (pc, kc.min(k - pc)));
         dispatch::vectorize(isa, PackW { dst, w, n, rows });
     }
     Packed {
@@ -320,7 +321,7 @@ pub(crate) fn pack_weights<T: SimdFloat>(isa: Supported, w: &[T], k: usize, n: u
 /// W packed by [`pack_weights`].
 pub(crate) struct Packed<T> {
     /// The packed data, or W row-major when `n_pad == 0`.
-    pub data: Vec<T>,
+    pub data: AlignedVec<T>,
     /// The padded width (a multiple of `nr`), or 0.
     pub n_pad: usize,
     /// The depth of the `k` blocks.

@@ -2,14 +2,12 @@
 
 use std::cell::Cell;
 
+use crate::aligned::{Line, lines_for};
 use crate::float::Float;
 
-/// Per-thread packing buffers, grown to the largest block a thread has seen
-/// and kept, so calls in steady state allocate nothing. 64-byte units keep
-/// every packed panel cache-line aligned.
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-pub(super) struct Line([u8; 64]);
+// Per-thread packing buffers, grown to the largest block a thread has seen
+// and kept, so calls in steady state allocate nothing. 64-byte units keep
+// every packed panel cache-line aligned.
 
 thread_local! {
     static SCRATCH: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
@@ -22,7 +20,7 @@ thread_local! {
 /// today) would find the buffer gone and allocate its own.
 pub(super) fn take_scratch<T>(len: usize) -> Vec<Line> {
     let mut buf = SCRATCH.with(|cell| cell.take());
-    let lines = (len * size_of::<T>()).div_ceil(64);
+    let lines = lines_for::<T>(len);
     if buf.len() < lines {
         buf.resize(lines, Line([0; 64]));
     }
