@@ -29,7 +29,7 @@
 //! packed or direct path: that of [`crate::reference::dense_fma_chain`].
 //! (On the portable tier `fma` is a multiply and an add.)
 use super::direct::direct;
-use super::microkernel::MAX_MR;
+use super::microkernel::{MAX_MR, wide_rows};
 use super::narrow::narrow_k;
 use super::packed::packed;
 use super::problem::{Blocks, Problem, WSrc};
@@ -70,6 +70,12 @@ pub(crate) const NARROW_MAX_K: usize = 8;
 /// of the direct path, blocking `bl`): [`narrow_k`] or [`direct`]
 /// when W is row-major and small enough, the packed five loops otherwise.
 ///
+/// `FEW`: the block has one or two rows ([`wide_rows`]), so it takes the
+/// wide tiles only. Compiled as a function of its own (`call.rs`) without
+/// the taller tiles, whose set-up the compiler hoists to the function's
+/// start, where a one-row product (a sample through a layer) paid for it
+/// on every call.
+///
 /// # Safety
 /// `pr.k >= 1`, and `pr`'s pointers address the `m x k`, `k x n`, `n` and
 /// `m x n` regions its strides describe (a packed W: as `pack::pack_w` laid it
@@ -85,11 +91,13 @@ pub(crate) unsafe fn gemm<
     const NW: usize,
     const MR1: usize,
     const MR2: usize,
+    const FEW: bool,
 >(
     bl: &Blocks,
     pr: &Problem<T>,
 ) {
     debug_assert!(bl.mr == MR && bl.nr == NV * V::LANES && NW == 2 * NV);
+    debug_assert!(!FEW || wide_rows(pr.m));
     debug_assert!(MR <= MAX_MR && MR1 <= MAX_MR && MR2 <= MAX_MR);
     debug_assert!(pr.k >= 1);
     // SAFETY (each arm): forwarded from the caller.
@@ -98,8 +106,8 @@ pub(crate) unsafe fn gemm<
             narrow_k::<T, V>(pr, ptr, ld)
         },
         WSrc::RowMajor { ptr, ld } if use_direct::<T>(bl, pr.m, pr.k, pr.n) => unsafe {
-            direct::<T, V, MR, NV, NW, MR1, MR2>(pr, ptr, ld)
+            direct::<T, V, MR, NV, NW, MR1, MR2, FEW>(pr, ptr, ld)
         },
-        _ => unsafe { packed::<T, V, MR, NV, NW>(bl, pr) },
+        _ => unsafe { packed::<T, V, MR, NV, NW, FEW>(bl, pr) },
     }
 }

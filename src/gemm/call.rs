@@ -7,6 +7,7 @@ use super::blis;
 use super::blocks::{PAR_MIN_MACS_PER_LANE, PAR_MIN_ROWS, blocks, blocks_from, budgets};
 use super::engine::{Engine, PORTABLE_HAS_MATRIXMULTIPLY, engine};
 use super::matrixmultiply;
+use super::microkernel::wide_rows;
 use super::pack;
 use super::problem::{Blocks, Budgets, Epilogue, Problem, WSrc, WeightData};
 use super::tiny::{TINY_MAX_MACS, TINY_MAX_OUTPUTS, Tiny};
@@ -99,14 +100,27 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, '_, T, S> {
         let lanes = <<T as SimdFloat>::Vec<S> as Vector<T>>::LANES;
         let bl = blocks_from::<T>(MR, NV * lanes, lanes, *call.budgets);
         let (m, k, n) = (call.m, call.k, call.n);
+        // One or two rows (one sample): every block is that, and takes a
+        // function of its own with the wide tiles only (`blis::gemm`).
+        let few = wide_rows(m);
         let in_task = |rows, cols| {
-            let block = GemmBlock {
-                bl: &bl,
-                call,
-                rows,
-                cols,
-            };
-            tier.vectorize(block)
+            if few {
+                let block = GemmBlock::<T, true> {
+                    bl: &bl,
+                    call,
+                    rows,
+                    cols,
+                };
+                tier.vectorize(block)
+            } else {
+                let block = GemmBlock::<T, false> {
+                    bl: &bl,
+                    call,
+                    rows,
+                    cols,
+                };
+                tier.vectorize(block)
+            }
         };
         match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
             // The whole product as one block, in a function of its own (see
@@ -126,30 +140,30 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, '_, T, S> {
 /// [`GemmCall`], in a rayon task: disjoint from every other task's block.
 /// The blocking by reference, as [`GemmCall`]'s budgets, so that entering
 /// the tier copies no just-written struct.
-struct GemmBlock<'a, 'b, T> {
+struct GemmBlock<'a, 'b, T, const FEW: bool> {
     bl: &'b Blocks,
     call: &'b GemmCall<'a, T>,
     rows: (usize, usize),
     cols: (usize, usize),
 }
 
-impl<T: SimdFloat> Kernel for GemmBlock<'_, '_, T> {
+impl<T: SimdFloat, const FEW: bool> Kernel for GemmBlock<'_, '_, T, FEW> {
     type Output = ();
     #[inline(always)]
     fn run<S: Tier>(self, _: S) {
-        S::GemmTile::with(GemmBlockTile::<T, <T as SimdFloat>::Vec<S>> {
+        S::GemmTile::with(GemmBlockTile::<T, <T as SimdFloat>::Vec<S>, FEW> {
             block: self,
             vec: PhantomData,
         });
     }
 }
 
-struct GemmBlockTile<'a, 'b, T, V> {
-    block: GemmBlock<'a, 'b, T>,
+struct GemmBlockTile<'a, 'b, T, V, const FEW: bool> {
+    block: GemmBlock<'a, 'b, T, FEW>,
     vec: PhantomData<V>,
 }
 
-impl<T: SimdFloat, V: Vector<T>> TileKernel for GemmBlockTile<'_, '_, T, V> {
+impl<T: SimdFloat, V: Vector<T>, const FEW: bool> TileKernel for GemmBlockTile<'_, '_, T, V, FEW> {
     type Output = ();
     #[inline(always)]
     fn run<
@@ -171,7 +185,7 @@ impl<T: SimdFloat, V: Vector<T>> TileKernel for GemmBlockTile<'_, '_, T, V> {
         // block of its own, inside the product, with a column start that is
         // a multiple of `NR`; `bl` is this tier's blocking (the task runs on
         // the tier that made it).
-        unsafe { run_block::<T, V, MR, NV, NW, MR1, MR2>(bl, call, rows, cols) }
+        unsafe { run_block::<T, V, MR, NV, NW, MR1, MR2, FEW>(bl, call, rows, cols) }
     }
 }
 
@@ -181,7 +195,8 @@ impl<T: SimdFloat, V: Vector<T>> TileKernel for GemmBlockTile<'_, '_, T, V> {
 /// # Safety
 /// `call` is as [`GemmCall::new`] requires, the block lies inside the
 /// product (`j0` a multiple of `bl.nr`), no other thread accesses its part
-/// of `out`, and `bl` is the blocking of the tier this runs on.
+/// of `out`, `bl` is the blocking of the tier this runs on, and with `FEW`
+/// the block has one or two rows.
 #[inline(always)]
 unsafe fn run_block<
     T: SimdFloat,
@@ -191,6 +206,7 @@ unsafe fn run_block<
     const NW: usize,
     const MR1: usize,
     const MR2: usize,
+    const FEW: bool,
 >(
     bl: &Blocks,
     call: &GemmCall<'_, T>,
@@ -232,7 +248,7 @@ unsafe fn run_block<
         }
     };
     // SAFETY: the caller's contract; `k >= 1`.
-    unsafe { blis::gemm::<T, V, MR, NV, NW, MR1, MR2>(bl, &problem) }
+    unsafe { blis::gemm::<T, V, MR, NV, NW, MR1, MR2, FEW>(bl, &problem) }
 }
 
 /// Packs rows `p0 .. p0 + kc` and all `n` columns of row-major `w` into a

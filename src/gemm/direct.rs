@@ -1,12 +1,13 @@
 //! The direct path: tiles over X and W read in place, whole `k` per tile,
 //! for products too small for packing to pay.
 
-use super::microkernel::{MAX_MR, RowMajorRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows};
+use super::microkernel::{MAX_MR, RowMajorRhs, RowsLhs, Start, tile_rows, tile_wide, wide_block};
 use super::problem::Problem;
 use crate::float::Float;
 use crate::simd::Vector;
 
-/// The direct path: X and W read in place, whole `k` per tile.
+/// The direct path: X and W read in place, whole `k` per tile (`FEW`: the
+/// block has one or two rows, as in [`gemm`](super::blis::gemm)).
 ///
 /// A panel of at most two vectors of columns (a narrow output, or the last
 /// panel of one) takes taller tiles when the tier has them (`MR1` rows for
@@ -25,13 +26,14 @@ pub(super) unsafe fn direct<
     const NW: usize,
     const MR1: usize,
     const MR2: usize,
+    const FEW: bool,
 >(
     pr: &Problem<T>,
     w: *const T,
     ldw: usize,
 ) {
     let (l, nr) = (V::LANES, NV * V::LANES);
-    let wide = wide_rows(pr.m);
+    let wide = wide_block::<FEW>(pr.m);
     let step = if wide { NW * l } else { nr };
     // Loop 2: one panel of NR columns of W (2·NR for wide tiles), read in
     // place.

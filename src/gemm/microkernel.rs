@@ -408,6 +408,14 @@ pub(super) fn wide_rows(rows: usize) -> bool {
     rows <= 2
 }
 
+/// [`wide_rows`] in a block of a product, `true` as a constant where the
+/// block is known to have one or two rows (`FEW`, see `blis::gemm`): then
+/// the taller tiles and the packing of X are not compiled in.
+#[inline(always)]
+pub(super) fn wide_block<const FEW: bool>(rows: usize) -> bool {
+    FEW || wide_rows(rows)
+}
+
 /// [`tile`] for a block of one or two rows ([`wide_rows`]), up to `NW`
 /// vectors ([`tile_cols`]).
 ///

@@ -2,7 +2,7 @@
 //! labelled with the cache its block is sized for.
 
 use super::microkernel::{
-    MAX_MR, PackedLhs, PackedRhs, RowsLhs, Start, tile_rows, tile_wide, wide_rows,
+    MAX_MR, PackedLhs, PackedRhs, RowsLhs, Start, tile_rows, tile_wide, wide_block,
 };
 use super::pack::{pack_w, pack_x};
 use super::problem::{Blocks, Problem, WSrc, spans};
@@ -11,7 +11,8 @@ use crate::activation::Activation;
 use crate::float::Float;
 use crate::simd::Vector;
 
-/// The packed path: BLIS's five loops around the microkernel.
+/// The packed path: BLIS's five loops around the microkernel (`FEW`: the
+/// block has one or two rows, as in [`gemm`](super::blis::gemm)).
 ///
 /// # Safety
 /// As [`gemm`](super::blis::gemm).
@@ -22,6 +23,7 @@ pub(super) unsafe fn packed<
     const MR: usize,
     const NV: usize,
     const NW: usize,
+    const FEW: bool,
 >(
     bl: &Blocks,
     pr: &Problem<T>,
@@ -32,10 +34,14 @@ pub(super) unsafe fn packed<
     // rows are one block whatever MC is (at least `MR`), without its
     // division.
     let kc_cpu = bl.kc();
-    let bl_mc = if wide_rows(pr.m) { pr.m } else { bl.mc(kc_cpu) };
+    let bl_mc = if wide_block::<FEW>(pr.m) {
+        pr.m
+    } else {
+        bl.mc(kc_cpu)
+    };
     let bl_nc = bl.nc(kc_cpu);
     // Blocks of one or two rows read X in place (below): no buffer for it.
-    let x_len = if wide_rows(bl_mc) {
+    let x_len = if wide_block::<FEW>(bl_mc) {
         0
     } else {
         bl_mc.next_multiple_of(MR) * kc_max
@@ -80,7 +86,7 @@ pub(super) unsafe fn packed<
                     // One or two rows take wide tiles and read X in place:
                     // packing them would copy each element once to read it
                     // once.
-                    let wide = wide_rows(mc);
+                    let wide = wide_block::<FEW>(mc);
                     let mut rows_lhs = RowsLhs {
                         rows: [pr.x; MAX_MR],
                     };
