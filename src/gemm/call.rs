@@ -26,7 +26,8 @@ use crate::simd::{Kernel, SimdFloat, Tier, TileKernel, TileShape, Vector};
 /// its registers, where a tuple field would be copied from the caller's
 /// stack as one aggregate, a 16-byte load of two 8-byte stores that cannot
 /// be forwarded and waits for them to commit (a fifth of a one-row call's
-/// time on Golden Cove, `BENCHMARKS.md`, "Emerald Rapids: the smallest calls and one-sample MLPs").
+/// time on Golden Cove: `BENCHMARKS.md`, "Emerald Rapids: the smallest
+/// calls and one-sample MLPs").
 struct GemmCall<'a, T> {
     x: &'a [T],
     w: WeightData<'a, T>,
@@ -105,21 +106,9 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, '_, T, S> {
         let few = wide_rows(m);
         let in_task = |rows, cols| {
             if few {
-                let block = GemmBlock::<T, true> {
-                    bl: &bl,
-                    call,
-                    rows,
-                    cols,
-                };
-                tier.vectorize(block)
+                enter_block::<T, S, true>(tier, &bl, call, rows, cols)
             } else {
-                let block = GemmBlock::<T, false> {
-                    bl: &bl,
-                    call,
-                    rows,
-                    cols,
-                };
-                tier.vectorize(block)
+                enter_block::<T, S, false>(tier, &bl, call, rows, cols)
             }
         };
         match split(m, k, n, (bl.mr, bl.nr), bl.par_min_macs) {
@@ -134,6 +123,24 @@ impl<T: SimdFloat, S: Tier> TileKernel for GemmCallTile<'_, '_, T, S> {
             }),
         }
     }
+}
+
+/// Runs rows `rows.0 .. rows.1`, columns `cols.0 .. cols.1` of `call` as
+/// a [`GemmBlock`] on `tier` (`FEW`: one or two rows, see `blis::gemm`).
+#[inline(always)]
+fn enter_block<T: SimdFloat, S: Tier, const FEW: bool>(
+    tier: S,
+    bl: &Blocks,
+    call: &GemmCall<'_, T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) {
+    tier.vectorize(GemmBlock::<T, FEW> {
+        bl,
+        call,
+        rows,
+        cols,
+    })
 }
 
 /// One block (rows `rows.0 .. rows.1`, columns `cols.0 .. cols.1`) of a

@@ -40,11 +40,8 @@ pub(super) struct Tiny<'a, T> {
     pub bias: Option<&'a [T]>,
     pub act: Activation,
     pub out: &'a mut [T],
-    /// The dims `m`, `k` and `n`, each at least 1: three fields rather
-    /// than a tuple, so that the struct is built from the caller's
-    /// registers rather than copied from its stack as a 24-byte aggregate
-    /// (a 16-byte load of two 8-byte stores, which waits for them to
-    /// commit: a fifth of a one-element call's time on Golden Cove).
+    /// The dims `m`, `k` and `n`, each at least 1: scalar fields, as in
+    /// `call::GemmCall` and for its reason (no stalled copy of a tuple).
     pub m: usize,
     pub k: usize,
     pub n: usize,
