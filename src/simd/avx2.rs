@@ -76,6 +76,35 @@ unsafe fn permute_f32(a: __m256, idx: *const i32) -> __m256 {
     unsafe { _mm256_permutevar8x32_ps(a, _mm256_loadu_si256(idx.cast())) }
 }
 
+/// `a[0]` after `a[i] = f(a[i], a[i + h])` for `h` = 4, 2, 1: the fixed
+/// pairwise order of [`Vector::reduce_add`] (`simd::pairwise`), in three
+/// shuffles, each moving the upper half of what is left onto the lower.
+///
+/// # Safety
+/// AVX2 (module docs).
+#[inline(always)]
+unsafe fn fold_f32(a: __m256, f: impl Fn(__m256, __m256) -> __m256) -> f32 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        let a = f(a, _mm256_permute2f128_ps::<0x01>(a, a));
+        let a = f(a, _mm256_shuffle_ps::<0b11_10_11_10>(a, a));
+        _mm256_cvtss_f32(f(a, _mm256_movehdup_ps(a)))
+    }
+}
+
+/// [`fold_f32`] for 4 lanes of `f64`: `h` = 2, 1.
+///
+/// # Safety
+/// AVX2 (module docs).
+#[inline(always)]
+unsafe fn fold_f64(a: __m256d, f: impl Fn(__m256d, __m256d) -> __m256d) -> f64 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        let a = f(a, _mm256_permute2f128_pd::<0x01>(a, a));
+        _mm256_cvtsd_f64(f(a, _mm256_unpackhi_pd(a, a)))
+    }
+}
+
 /// Lane `i` from lane `idx[i]` of `a` (4 `i32` indices at `idx`): as 8
 /// 32-bit lanes, lane pair `i` takes halves `2 idx[i]` and `2 idx[i] + 1`
 /// (AVX2 has no variable cross-lane permute of 64-bit lanes).
@@ -360,7 +389,7 @@ macro_rules! avx2_vector {
         max $max:ident, min $min:ident, movemask $movemask:ident, andnot $andnot:ident, and $and:ident, blendv $blendv:ident, cmp $cmp:ident,
         to_int $to_int:ident, from_int $from_int:ident,
         add_int $add_int:ident, shl $shl:ident, mant $mant:literal,
-        transposes $load_t:ident $store_t:ident
+        transposes $load_t:ident $store_t:ident, fold $fold:ident
     ) => {
         super::x86_arith_ops!($v, $add, $sub, $mul, $div);
 
@@ -371,7 +400,7 @@ macro_rules! avx2_vector {
             const ARGMAX_ACROSS_MIN_COLS: usize = 2;
             super::x86_shared_methods!(
                 $v, $t, $n, $set1, $fmadd, $max, $min, $to_int, $from_int, $add_int, $shl, $mant,
-                $loadu, $storeu, $permute
+                $loadu, $storeu, $permute, $fold
             );
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
@@ -476,7 +505,7 @@ avx2_vector!(
     cmp _mm256_cmp_ps,
     to_int _mm256_castps_si256, from_int _mm256_castsi256_ps,
     add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
-    transposes load_transposed_f32 store_transposed_f32
+    transposes load_transposed_f32 store_transposed_f32, fold fold_f32
 );
 
 avx2_vector!(
@@ -488,5 +517,5 @@ avx2_vector!(
     cmp _mm256_cmp_pd,
     to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd,
     add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,
-    transposes load_transposed_f64 store_transposed_f64
+    transposes load_transposed_f64 store_transposed_f64, fold fold_f64
 );

@@ -61,11 +61,97 @@ fn check<T: Float, V: Vector<T>>(tier: &str) {
         }
     }
     check_select_new_max::<T, V>(tier);
+    check_reductions::<T, V>(tier);
     let mut got = vec![T::ZERO; V::LANES];
     V::mul_pow2_floor(V::splat(T::NAN), V::splat(T::ONE)).store(&mut got);
     assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in y");
     V::mul_pow2_floor(V::splat(T::ONE), V::splat(T::NAN)).store(&mut got);
     assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in n");
+}
+
+/// [`Vector::reduce_add`] and [`Vector::reduce_max_fast`] bit for bit
+/// against their definition ([`pairwise`] over the lanes, with `+` and
+/// `if y > x { y } else { x }`): values that no two orders of the sum
+/// round alike (powers of two apart by more than the mantissa, so each
+/// order keeps different ones), ties of `+0` and `-0` (which max keeps
+/// depends on the operand order), and NaN or infinities in one lane. Each
+/// pattern is rotated through every lane, so a lane taken from the wrong
+/// place or an operand swap shows up.
+fn check_reductions<T: Float, V: Vector<T>>(tier: &str) {
+    let big = T::from_f64(2f64.powi(T::MANTISSA_DIGITS as i32 + 1));
+    let patterns: [&dyn Fn(usize) -> T; 5] = [
+        &|i| match i % 4 {
+            0 => big,
+            1 => T::ONE,
+            2 => -big,
+            _ => T::from_f64(0.75 + i as f64),
+        },
+        &|i| if i % 3 == 0 { -T::ZERO } else { T::ZERO },
+        &|i| {
+            if i == 1 {
+                T::NAN
+            } else {
+                T::from_f64(i as f64)
+            }
+        },
+        &|i| {
+            if i == 2 {
+                T::INFINITY
+            } else {
+                -T::from_f64(i as f64)
+            }
+        },
+        &|i| T::from_f64((i as f64 * 0.37).sin() * 1e3),
+    ];
+    let same = |g: T, w: T| g.to_bits_u64() == w.to_bits_u64() || (g.is_nan() && w.is_nan());
+    for (p, pattern) in patterns.iter().enumerate() {
+        for rot in 0..V::LANES {
+            let a: Vec<T> = (0..V::LANES)
+                .map(|i| pattern((i + rot) % V::LANES))
+                .collect();
+            let v = V::load(&a);
+            let (sum, max) = match V::LANES {
+                2 => (
+                    pairwise([a[0], a[1]], |x, y| x + y),
+                    pairwise([a[0], a[1]], max_rule),
+                ),
+                4 => (
+                    pairwise(first::<T, 4>(&a), |x, y| x + y),
+                    pairwise(first::<T, 4>(&a), max_rule),
+                ),
+                8 => (
+                    pairwise(first::<T, 8>(&a), |x, y| x + y),
+                    pairwise(first::<T, 8>(&a), max_rule),
+                ),
+                16 => (
+                    pairwise(first::<T, 16>(&a), |x, y| x + y),
+                    pairwise(first::<T, 16>(&a), max_rule),
+                ),
+                32 => (
+                    pairwise(first::<T, 32>(&a), |x, y| x + y),
+                    pairwise(first::<T, 32>(&a), max_rule),
+                ),
+                n => panic!("{tier}: no reduction check for {n} lanes"),
+            };
+            let (got_sum, got_max) = (v.reduce_add(), v.reduce_max_fast());
+            assert!(
+                same(got_sum, sum),
+                "{tier} reduce_add pattern {p} rot {rot}: {got_sum:?} vs {sum:?}"
+            );
+            assert!(
+                same(got_max, max),
+                "{tier} reduce_max_fast pattern {p} rot {rot}: {got_max:?} vs {max:?}"
+            );
+        }
+    }
+}
+
+fn max_rule<T: Float>(x: T, y: T) -> T {
+    if y > x { y } else { x }
+}
+
+fn first<T: Float, const N: usize>(a: &[T]) -> [T; N] {
+    std::array::from_fn(|i| a[i])
 }
 
 /// [`Vector::select_new_max`] against its rule for every ordered pair of

@@ -36,7 +36,7 @@ macro_rules! x86_shared_methods {
     (
         $v:ident, $t:ident, $n:literal, $set1:ident, $fmadd:ident, $max:ident, $min:ident,
         $to_int:ident, $from_int:ident, $add_int:ident, $shl:ident, $mant:literal,
-        $loadu:ident, $storeu:ident, $permute:ident
+        $loadu:ident, $storeu:ident, $permute:ident, $fold:ident
     ) => {
         #[inline(always)]
         unsafe fn load_ptr(p: *const $t) -> Self {
@@ -96,15 +96,13 @@ macro_rules! x86_shared_methods {
         }
         #[inline(always)]
         fn reduce_add(self) -> $t {
-            let mut a = [0.0; $n];
-            self.store(&mut a);
-            $crate::simd::pairwise(a, |x, y| x + y)
+            // SAFETY: see the module docs.
+            unsafe { $fold(self.0, |a, b| ($v(a) + $v(b)).0) }
         }
         #[inline(always)]
         fn reduce_max_fast(self) -> $t {
-            let mut a = [0.0; $n];
-            self.store(&mut a);
-            $crate::simd::pairwise(a, |x, y| if y > x { y } else { x })
+            // SAFETY: see the module docs.
+            unsafe { $fold(self.0, |a, b| Self::max_fast($v(a), $v(b)).0) }
         }
     };
 }
