@@ -37,6 +37,8 @@ pub const UNARY_PAR_MIN_ELEMS: usize = crate::activation::PAR_MIN_ELEMS;
 pub const ROWS_PAR_MIN_ELEMS: usize = crate::softmax::PAR_MIN_ELEMS;
 /// Rows of at most this many elements take the row ops' across-rows path.
 pub const SMALL_COLS: usize = crate::softmax::SMALL_COLS;
+/// The most rows the three-pass softmax takes through each pass at a time.
+pub const SOFTMAX_GROUP_MAX: usize = crate::softmax::GROUP_MAX;
 /// The GEMM's threshold per vector lane (see `gemm::blocks`).
 pub const PAR_MIN_MACS_PER_LANE: usize = crate::gemm::PAR_MIN_MACS_PER_LANE;
 

@@ -9,7 +9,8 @@
 //!
 //! - rows of more than [`SMALL_COLS`] elements (`long.rs`): three passes
 //!   over the row, (1) the row max, (2) `e = exp(x - max)` stored and
-//!   summed, (3) a scale by `1 / sum`; or, for rows too large for the
+//!   summed, (3) a scale by `1 / sum`, each pass over a group of rows
+//!   that fits in L1 before the next; or, for rows too large for the
 //!   cache, two: (1) each part's max and sum, (2) `exp(x - max) / sum`
 //!   stored.
 //! - shorter rows (`short.rs`): several rows per vector.
@@ -21,7 +22,7 @@
 //! | `long.rs` | long rows: softmax in three or two passes, log-softmax |
 //! | `short.rs` | rows of at most 16: several per vector |
 
-use super::long::{log_softmax_rows, softmax_row, softmax_row_two_pass};
+use super::long::{group_rows, log_softmax_rows, softmax_row_two_pass, softmax_rows_three_pass};
 use super::short::{SMALL_COLS, softmax_small_rows};
 use crate::exp::ExpFloat;
 use crate::io::Io;
@@ -60,15 +61,13 @@ impl RowKernel for Softmax {
         }
         if cols <= SMALL_COLS {
             small!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
-        } else {
+        } else if two_pass {
             let rows = io.input().len() / cols;
             for r in 0..rows {
-                if two_pass {
-                    softmax_row_two_pass::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
-                } else {
-                    softmax_row::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
-                }
+                softmax_row_two_pass::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
             }
+        } else {
+            softmax_rows_three_pass::<T, V>(&mut io, cols, group_rows::<T>(cols), masked);
         }
     }
 }

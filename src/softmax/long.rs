@@ -1,6 +1,6 @@
-//! Rows longer than [`SMALL_COLS`](super::short::SMALL_COLS), one at a
-//! time: the softmax in three passes, or two for rows too large for the
-//! cache, and the log-softmax.
+//! Rows longer than [`SMALL_COLS`](super::short::SMALL_COLS): the softmax
+//! in three passes, a group of rows at a time, or in two passes a row at a
+//! time for rows too large for the cache, and the log-softmax.
 
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -26,20 +26,65 @@ fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
     }
 }
 
-/// Three-pass softmax of the row at `row`.
+/// The most rows [`softmax_rows_three_pass`] takes through a pass at a
+/// time: enough independent rows for an out-of-order core to overlap
+/// (each row's passes are one chain of dependent steps; smaller groups
+/// measured slower, BENCHMARKS.md, "Softmax"), and a bound for the arrays
+/// on the stack that hold the group's maxima and sums.
+pub(crate) const GROUP_MAX: usize = 16;
+
+/// Rows of `cols` elements of `T` per group of [`softmax_rows_three_pass`]:
+/// as many as fit, input and output together, in half of this core's L1d
+/// (so the second and third passes read them from L1), at least 1 and at
+/// most [`GROUP_MAX`].
 #[inline(always)]
-pub(super) fn softmax_row<T: ExpFloat, V: Vector<T>>(
+pub(super) fn group_rows<T>(cols: usize) -> usize {
+    (crate::cache::caches().l1d / (4 * size_of::<T>()) / cols).clamp(1, GROUP_MAX)
+}
+
+/// Three-pass softmax of every row of `cols` elements in `io` (whole rows,
+/// `cols > 0`), `group` rows at a time (at most [`GROUP_MAX`]): each pass
+/// runs over every row of the group before the next pass starts. A row's
+/// passes are one chain of dependent steps (its max, a horizontal
+/// reduction, its exps, another reduction, a division, the scale); rows
+/// taken one after another overlap only as far as the core's reorder
+/// window reaches into the next row, while a pass over a group has one
+/// independent chain per row. A row's operations and their order do not
+/// depend on the group (nor on its neighbours), so neither do its bits.
+#[inline(always)]
+pub(super) fn softmax_rows_three_pass<T: ExpFloat, V: Vector<T>>(
     io: &mut impl Io<T>,
-    row: Range<usize>,
+    cols: usize,
+    group: usize,
     masked: bool,
 ) {
-    let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
-    if !is_finite(max) {
-        io.output()[row].fill(special_fill(max, masked));
-        return;
+    let rows = io.input().len() / cols;
+    let mut stats = [(T::ZERO, T::ZERO); GROUP_MAX];
+    let mut sums = [T::ZERO; GROUP_MAX];
+    for first in (0..rows).step_by(group) {
+        let n = group.min(rows - first).min(GROUP_MAX);
+        let row = |i: usize| (first + i) * cols..(first + i + 1) * cols;
+        // (1) Each row's max and spread.
+        for (i, s) in stats[..n].iter_mut().enumerate() {
+            *s = row_max::<T, V>(&io.input()[row(i)]);
+        }
+        // (2) Each finite row's exps, stored, and their sum.
+        for (i, (&(max, spread), sum)) in stats[..n].iter().zip(&mut sums[..n]).enumerate() {
+            if is_finite(max) {
+                *sum = exp_sum_spread::<T, V>(io, row(i), max, spread);
+            }
+        }
+        // (3) Each row scaled by `1 / sum`, or filled if its max is not
+        // finite (its input was read in (1) only, so in place this is the
+        // first write).
+        for (i, (&(max, _), &sum)) in stats[..n].iter().zip(&sums[..n]).enumerate() {
+            if is_finite(max) {
+                scale::<T, V>(&mut io.output()[row(i)], T::ONE / sum);
+            } else {
+                io.output()[row(i)].fill(special_fill(max, masked));
+            }
+        }
     }
-    let sum = exp_sum_spread::<T, V>(io, row.clone(), max, spread);
-    scale::<T, V>(&mut io.output()[row], T::ONE / sum);
 }
 
 /// Elements per part of a two-pass row ([`softmax_row_two_pass`]): 16 Ki,

@@ -33,6 +33,8 @@ pub(crate) use driver::{PAR_MIN_ELEMS, two_pass_min_cols};
 #[cfg(feature = "internals")]
 pub(crate) use limit::LimitEntry;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
+pub(crate) use long::GROUP_MAX;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use short::SMALL_COLS;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub(crate) use spread::exact_spread;

@@ -20,7 +20,9 @@
 //!   touched.
 
 use nn_kernels::dispatch::{Isa, Supported, supported_isas};
-use nn_kernels::internals::{self, ROWS_PAR_MIN_ELEMS, RowOp, SMALL_COLS, vector_lanes};
+use nn_kernels::internals::{
+    self, ROWS_PAR_MIN_ELEMS, RowOp, SMALL_COLS, SOFTMAX_GROUP_MAX, vector_lanes,
+};
 use nn_kernels::{Float, reference};
 
 use super::guard::check_at_page_edges;
@@ -118,11 +120,15 @@ pub fn cols<T: Float>() -> Vec<usize> {
     v
 }
 
-/// Row counts: 0 to 5, 17, and for each tier's lane count `l`: l - 1, l,
+/// Row counts: 0 to 5, 17, for each tier's lane count `l`: l - 1, l,
 /// l + 1, 2l + 1 (the across-rows path takes `l` rows at a time, so the
-/// count's remainder picks its tail).
+/// count's remainder picks its tail), and `g - 1`, `g`, `g + 1`, `2g + 1`
+/// for the three-pass softmax's largest group `g` (`SOFTMAX_GROUP_MAX`;
+/// the long rows here make smaller groups, whose ragged last group the
+/// small counts give).
 pub fn rows<T: Float>() -> Vec<usize> {
-    let mut v = vec![0, 1, 2, 3, 4, 5, 17];
+    let g = SOFTMAX_GROUP_MAX;
+    let mut v = vec![0, 1, 2, 3, 4, 5, 17, g - 1, g, g + 1, 2 * g + 1];
     for isa in Isa::ALL {
         let l = vector_lanes::<T>(isa);
         v.extend([l - 1, l, l + 1, 2 * l + 1]);
