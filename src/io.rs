@@ -63,12 +63,12 @@ impl<T: Copy> Io<T> for Split<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
+        let end = range.end;
         let (src, dst) = (&self.src[range.clone()], &mut self.dst[range]);
         let len = src.len();
         let chunks = src.chunks_exact(V::LANES);
         let tail = chunks.remainder();
-        let mut dst_chunks = dst.chunks_exact_mut(V::LANES);
-        for (s, d) in chunks.zip(&mut dst_chunks) {
+        for (s, d) in chunks.zip(dst.chunks_exact_mut(V::LANES)) {
             f.map(V::load(s)).store(d);
         }
         if tail.is_empty() {
@@ -76,8 +76,11 @@ impl<T: Copy> Io<T> for Split<'_, T> {
             let last = len - V::LANES;
             f.map(V::load(&src[last..])).store(&mut dst[last..]);
         } else {
-            f.map(V::load_padded(tail, fill))
-                .store_prefix(dst_chunks.into_remainder());
+            store_tail(
+                f.map(V::load_padded(tail, fill)),
+                &mut self.dst[..end],
+                tail.len(),
+            );
         }
     }
 }
@@ -96,6 +99,7 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
+        let end = range.end;
         let buf = &mut self.0[range];
         let len = buf.len();
         if !len.is_multiple_of(V::LANES) && overlap_tail::<T, V, _>(f, len) {
@@ -115,8 +119,24 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
         }
         let tail = chunks.into_remainder();
         if !tail.is_empty() {
-            f.map(V::load_padded(tail, fill)).store_prefix(tail);
+            let (n, v) = (tail.len(), f.map(V::load_padded(tail, fill)));
+            store_tail(v, &mut self.0[..end], n);
         }
+    }
+}
+
+/// Stores the low `n` lanes of `v` to the last `n` elements of `upto`
+/// (`1 <= n < LANES`): a vector's tail. Where `upto` holds a whole vector,
+/// by a store that stays inside it ([`Vector::store_prefix_at_end`]): the
+/// store then reaches back over elements done already, not forward over
+/// the next row, whose loads would wait for it.
+#[inline(always)]
+fn store_tail<T: Copy, V: Vector<T>>(v: V, upto: &mut [T], n: usize) {
+    let len = upto.len();
+    if len >= V::LANES {
+        v.store_prefix_at_end(&mut upto[len - V::LANES..], n);
+    } else {
+        v.store_prefix(&mut upto[len - n..]);
     }
 }
 

@@ -288,6 +288,18 @@ macro_rules! avx512_vector {
                 unsafe { $mask_storeu(d.as_mut_ptr(), k, self.0) }
             }
             #[inline(always)]
+            fn store_prefix_at_end(self, d: &mut [$t], n: usize) {
+                assert_eq!(d.len(), $n);
+                super::check_part(n, $n);
+                // Lane `j` from lane `j + n - LANES`: the low `n` lanes to
+                // the top.
+                let up = self.permute(&super::IOTA[n..n + $n]);
+                let k: $mask = !(((1u32 << ($n - n)) - 1) as $mask);
+                // SAFETY: only the high `n` lanes are written (mask `k`),
+                // and `d` holds all $n.
+                unsafe { $mask_storeu(d.as_mut_ptr(), k, up.0) }
+            }
+            #[inline(always)]
             fn abs(self) -> Self {
                 // SAFETY: see the module docs.
                 $v(unsafe { $abs(self.0) })

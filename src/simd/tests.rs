@@ -62,6 +62,7 @@ fn check<T: Float, V: Vector<T>>(tier: &str) {
     }
     check_select_new_max::<T, V>(tier);
     check_reductions::<T, V>(tier);
+    check_store_prefix_at_end::<T, V>(tier);
     let mut got = vec![T::ZERO; V::LANES];
     V::mul_pow2_floor(V::splat(T::NAN), V::splat(T::ONE)).store(&mut got);
     assert!(got.iter().all(|g| g.is_nan()), "{tier}: NaN in y");
@@ -143,6 +144,25 @@ fn check_reductions<T: Float, V: Vector<T>>(tier: &str) {
                 "{tier} reduce_max_fast pattern {p} rot {rot}: {got_max:?} vs {max:?}"
             );
         }
+    }
+}
+
+/// [`Vector::store_prefix_at_end`] for every count `n`: the low `n` lanes,
+/// in order, in the last `n` elements, and the elements before them
+/// untouched.
+fn check_store_prefix_at_end<T: Float, V: Vector<T>>(tier: &str) {
+    let lanes: Vec<T> = (0..V::LANES).map(|i| T::from_f64(i as f64 + 1.0)).collect();
+    let v = V::load(&lanes);
+    let sentinel = T::from_f64(-7.0);
+    for n in 1..=V::LANES {
+        let mut d = vec![sentinel; V::LANES];
+        v.store_prefix_at_end(&mut d, n);
+        let keep = V::LANES - n;
+        assert!(
+            d[..keep].iter().all(|&x| x == sentinel),
+            "{tier} n {n}: wrote before"
+        );
+        assert_eq!(&d[keep..], &lanes[..n], "{tier} store_prefix_at_end n {n}");
     }
 }
 

@@ -77,6 +77,21 @@ pub unsafe trait Vector<T: Copy>:
     /// `1 <= d.len() <= LANES`, for the reason given at
     /// [`Vector::load_padded`].
     fn store_prefix(self, d: &mut [T]);
+    /// Stores the low `n` lanes to the last `n` elements of `d` (`d.len()
+    /// == LANES`, `1 <= n <= LANES`; panics otherwise): the values
+    /// `store_prefix(&mut d[LANES - n..])` stores, but by a store whose
+    /// footprint is `d` alone. A masked store's footprint is its whole
+    /// vector, and a load that overlaps the footprint waits for the store
+    /// to reach the cache (a masked store does not forward to a load);
+    /// `store_prefix`'s footprint reaches past the slice, into the next
+    /// row of a batch, whose first load then waits. The default stores
+    /// through `store_prefix`; tiers whose masked store is fast move the
+    /// lanes up and store them there.
+    #[inline(always)]
+    fn store_prefix_at_end(self, d: &mut [T], n: usize) {
+        assert_eq!(d.len(), Self::LANES);
+        self.store_prefix(&mut d[Self::LANES - n..]);
+    }
     /// `a * b + c`: fused (one rounding) on the x86 tiers, a multiply and an
     /// add on the portable one (on every target, so its results are the
     /// same everywhere).
@@ -226,6 +241,18 @@ pub(crate) fn check_part(len: usize, lanes: usize) {
         "a partial vector takes 1 to {lanes} elements, not {len}"
     );
 }
+
+/// `0, 1, 2, ...`: `IOTA[s..s + LANES]` as [`Vector::permute`]'s indices
+/// rotates the lanes down by `s` (lane `i` from lane `i + s mod LANES`).
+pub(crate) static IOTA: [i32; 2 * MAX_LANES] = {
+    let mut a = [0; 2 * MAX_LANES];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = i as i32;
+        i += 1;
+    }
+    a
+};
 
 /// Pairwise reduction of an array in a fixed order (`N` a power of two).
 #[inline(always)]

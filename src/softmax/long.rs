@@ -16,6 +16,22 @@ use crate::simd::pair::Pair;
 #[inline(always)]
 fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
     let s = V::splat(s);
+    let len = out.len();
+    if !len.is_multiple_of(V::LANES) && len > V::LANES {
+        // The partial last vector as the whole vector ending at the row's
+        // end, read before anything is written (so the lanes it shares
+        // with the last whole vector get the same products again), and
+        // stored unmasked: a masked store's footprint would reach into the
+        // next row, whose first load would wait for it (see
+        // `Vector::store_prefix_at_end`).
+        let last = len - V::LANES;
+        let end = V::load(&out[last..]) * s;
+        for c in out.chunks_exact_mut(V::LANES) {
+            (V::load(c) * s).store(c);
+        }
+        end.store(&mut out[last..]);
+        return;
+    }
     let mut chunks = out.chunks_exact_mut(V::LANES);
     for c in &mut chunks {
         (V::load(c) * s).store(c);
