@@ -19,6 +19,34 @@ pub(crate) trait Io<T: Copy> {
     /// `output[i] = f(input[i])` over `range`, one vector at a time; the tail
     /// is loaded padded with `fill` and only its real lanes are stored.
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>);
+    /// [`Io::map_vec`] over a `range` shorter than a vector (not empty),
+    /// stored by [`store_tail`]: inside the output before the range's end
+    /// where that holds a whole vector, so that the store does not reach
+    /// over what follows the range. For rows done a group at a time, the
+    /// next row's first load comes right after; a row whose own next pass
+    /// comes right after wants [`Io::map_vec`]'s masked store, whose
+    /// footprint stays off the row's earlier vectors.
+    #[inline(always)]
+    fn map_tail<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
+        let (end, n) = (range.end, range.len());
+        let v = f.map(V::load_padded(&self.input()[range], fill));
+        store_tail(v, &mut self.output()[..end], n);
+    }
+}
+
+/// Stores the low `n` lanes of `v` to the last `n` elements of `upto`
+/// (`1 <= n < LANES`): a vector's tail. Where `upto` holds a whole vector,
+/// by a store that stays inside it ([`Vector::store_prefix_at_end`]): the
+/// store then reaches back over elements done already, not forward over
+/// the next row, whose first load would wait for it.
+#[inline(always)]
+pub(crate) fn store_tail<T: Copy, V: Vector<T>>(v: V, upto: &mut [T], n: usize) {
+    let len = upto.len();
+    if len >= V::LANES {
+        v.store_prefix_at_end(&mut upto[len - V::LANES..], n);
+    } else {
+        v.store_prefix(&mut upto[len - n..]);
+    }
 }
 
 /// A lane-wise function for [`Io::map_vec`], which may update its own state
@@ -63,12 +91,12 @@ impl<T: Copy> Io<T> for Split<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
-        let end = range.end;
         let (src, dst) = (&self.src[range.clone()], &mut self.dst[range]);
         let len = src.len();
         let chunks = src.chunks_exact(V::LANES);
         let tail = chunks.remainder();
-        for (s, d) in chunks.zip(dst.chunks_exact_mut(V::LANES)) {
+        let mut dst_chunks = dst.chunks_exact_mut(V::LANES);
+        for (s, d) in chunks.zip(&mut dst_chunks) {
             f.map(V::load(s)).store(d);
         }
         if tail.is_empty() {
@@ -76,11 +104,8 @@ impl<T: Copy> Io<T> for Split<'_, T> {
             let last = len - V::LANES;
             f.map(V::load(&src[last..])).store(&mut dst[last..]);
         } else {
-            store_tail(
-                f.map(V::load_padded(tail, fill)),
-                &mut self.dst[..end],
-                tail.len(),
-            );
+            f.map(V::load_padded(tail, fill))
+                .store_prefix(dst_chunks.into_remainder());
         }
     }
 }
@@ -99,7 +124,6 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
-        let end = range.end;
         let buf = &mut self.0[range];
         let len = buf.len();
         if !len.is_multiple_of(V::LANES) && overlap_tail::<T, V, _>(f, len) {
@@ -119,24 +143,8 @@ impl<T: Copy> Io<T> for InPlace<'_, T> {
         }
         let tail = chunks.into_remainder();
         if !tail.is_empty() {
-            let (n, v) = (tail.len(), f.map(V::load_padded(tail, fill)));
-            store_tail(v, &mut self.0[..end], n);
+            f.map(V::load_padded(tail, fill)).store_prefix(tail);
         }
-    }
-}
-
-/// Stores the low `n` lanes of `v` to the last `n` elements of `upto`
-/// (`1 <= n < LANES`): a vector's tail. Where `upto` holds a whole vector,
-/// by a store that stays inside it ([`Vector::store_prefix_at_end`]): the
-/// store then reaches back over elements done already, not forward over
-/// the next row, whose loads would wait for it.
-#[inline(always)]
-fn store_tail<T: Copy, V: Vector<T>>(v: V, upto: &mut [T], n: usize) {
-    let len = upto.len();
-    if len >= V::LANES {
-        v.store_prefix_at_end(&mut upto[len - V::LANES..], n);
-    } else {
-        v.store_prefix(&mut upto[len - n..]);
     }
 }
 
@@ -153,6 +161,10 @@ impl<T: Copy> Io<T> for ReadOnly<'_, T> {
     /// Never called: a read-only pass has nowhere to write.
     fn output(&mut self) -> &mut [T] {
         unreachable!("a read-only pass writes nothing")
+    }
+    #[inline(always)]
+    fn map_tail<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {
+        f.map(V::load_padded(&self.0[range], fill));
     }
     #[inline(always)]
     fn map_vec<V: Vector<T>>(&mut self, range: Range<usize>, fill: T, f: &mut impl LaneMap<T, V>) {

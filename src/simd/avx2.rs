@@ -86,7 +86,9 @@ unsafe fn permute_f32(a: __m256, idx: *const i32) -> __m256 {
 unsafe fn fold_f32(a: __m256, f: impl Fn(__m256, __m256) -> __m256) -> f32 {
     // SAFETY: the caller's contract; register operations only.
     unsafe {
-        let a = f(a, _mm256_permute2f128_ps::<0x01>(a, a));
+        // The upper half as a 128-bit value: its upper lanes are left
+        // undefined, and no later step reads them.
+        let a = f(a, _mm256_castps128_ps256(_mm256_extractf128_ps::<1>(a)));
         let a = f(a, _mm256_shuffle_ps::<0b11_10_11_10>(a, a));
         _mm256_cvtss_f32(f(a, _mm256_movehdup_ps(a)))
     }
@@ -100,7 +102,7 @@ unsafe fn fold_f32(a: __m256, f: impl Fn(__m256, __m256) -> __m256) -> f32 {
 unsafe fn fold_f64(a: __m256d, f: impl Fn(__m256d, __m256d) -> __m256d) -> f64 {
     // SAFETY: the caller's contract; register operations only.
     unsafe {
-        let a = f(a, _mm256_permute2f128_pd::<0x01>(a, a));
+        let a = f(a, _mm256_castpd128_pd256(_mm256_extractf128_pd::<1>(a)));
         _mm256_cvtsd_f64(f(a, _mm256_unpackhi_pd(a, a)))
     }
 }

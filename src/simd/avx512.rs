@@ -93,7 +93,10 @@ unsafe fn permute_f64(a: __m512d, idx: *const i32) -> __m512d {
 unsafe fn fold_f32(a: __m512, f: impl Fn(__m512, __m512) -> __m512) -> f32 {
     // SAFETY: the caller's contract; register operations only.
     unsafe {
-        let a = f(a, _mm512_shuffle_f32x4::<0b11_10_11_10>(a, a));
+        // The upper half as a 256-bit value: its upper lanes are left
+        // undefined, and no later step reads them.
+        let hi = _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a));
+        let a = f(a, _mm512_castpd_ps(_mm512_castpd256_pd512(hi)));
         let a = f(a, _mm512_shuffle_f32x4::<0b01_01_01_01>(a, a));
         let a = f(a, _mm512_shuffle_ps::<0b11_10_11_10>(a, a));
         _mm512_cvtss_f32(f(a, _mm512_movehdup_ps(a)))
@@ -108,7 +111,7 @@ unsafe fn fold_f32(a: __m512, f: impl Fn(__m512, __m512) -> __m512) -> f32 {
 unsafe fn fold_f64(a: __m512d, f: impl Fn(__m512d, __m512d) -> __m512d) -> f64 {
     // SAFETY: the caller's contract; register operations only.
     unsafe {
-        let a = f(a, _mm512_shuffle_f64x2::<0b11_10_11_10>(a, a));
+        let a = f(a, _mm512_castpd256_pd512(_mm512_extractf64x4_pd::<1>(a)));
         let a = f(a, _mm512_shuffle_f64x2::<0b01_01_01_01>(a, a));
         _mm512_cvtsd_f64(f(a, _mm512_unpackhi_pd(a, a)))
     }

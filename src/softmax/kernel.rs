@@ -22,7 +22,7 @@
 //! | `long.rs` | long rows: softmax in three or two passes, log-softmax |
 //! | `short.rs` | rows of at most 16: several per vector |
 
-use super::long::{group_rows, log_softmax_rows, softmax_row_two_pass, softmax_rows_three_pass};
+use super::long::{log_softmax_rows, softmax_row_two_pass, softmax_rows_three_pass};
 use super::short::{SMALL_COLS, softmax_small_rows};
 use crate::exp::ExpFloat;
 use crate::io::Io;
@@ -67,7 +67,7 @@ impl RowKernel for Softmax {
                 softmax_row_two_pass::<T, V>(&mut io, r * cols..(r + 1) * cols, masked);
             }
         } else {
-            softmax_rows_three_pass::<T, V>(&mut io, cols, group_rows::<T>(cols), masked);
+            softmax_rows_three_pass::<T, V>(&mut io, cols, masked);
         }
     }
 }

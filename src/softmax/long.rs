@@ -12,18 +12,20 @@ use crate::io::{Io, LaneMap, ReadOnly, map_vec_interleaved};
 use crate::simd::Vector;
 use crate::simd::pair::Pair;
 
-/// `out *= s`, vector by vector.
+/// `out *= s`, vector by vector. With `tail_inside` (rows a group at a
+/// time), a partial last vector is done as the whole vector ending at the
+/// row's end, loaded before the body's stores (so the lanes it shares get
+/// the same products again) and stored unmasked: a masked store's
+/// footprint would reach into the next row, whose first load comes right
+/// after and would wait for it (see [`Vector::store_prefix_at_end`]).
+/// Without, the tail is a masked load and store: that load would wait on
+/// this row's last stores of the exp pass just before, where the whole
+/// vector would wait on two.
 #[inline(always)]
-fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
+fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T, tail_inside: bool) {
     let s = V::splat(s);
     let len = out.len();
-    if !len.is_multiple_of(V::LANES) && len > V::LANES {
-        // The partial last vector as the whole vector ending at the row's
-        // end, read before anything is written (so the lanes it shares
-        // with the last whole vector get the same products again), and
-        // stored unmasked: a masked store's footprint would reach into the
-        // next row, whose first load would wait for it (see
-        // `Vector::store_prefix_at_end`).
+    if tail_inside && !len.is_multiple_of(V::LANES) && len > V::LANES {
         let last = len - V::LANES;
         let end = V::load(&out[last..]) * s;
         for c in out.chunks_exact_mut(V::LANES) {
@@ -42,6 +44,21 @@ fn scale<T: ExpFloat, V: Vector<T>>(out: &mut [T], s: T) {
     }
 }
 
+/// Three-pass softmax of the one row at `row`: what a group of one row
+/// does ([`softmax_rows_three_pass`]), without the group's bookkeeping
+/// (its maxima and sums through arrays, its size from the cache), which
+/// a call of one row would pay on its chain of dependent steps.
+#[inline(always)]
+fn softmax_row<T: ExpFloat, V: Vector<T>>(io: &mut impl Io<T>, row: Range<usize>, masked: bool) {
+    let (max, spread) = row_max::<T, V>(&io.input()[row.clone()]);
+    if !is_finite(max) {
+        io.output()[row].fill(special_fill(max, masked));
+        return;
+    }
+    let sum = exp_sum_spread::<T, V>(io, row.clone(), max, spread, false);
+    scale::<T, V>(&mut io.output()[row], T::ONE / sum, false);
+}
+
 /// The most rows [`softmax_rows_three_pass`] takes through a pass at a
 /// time: enough independent rows for an out-of-order core to overlap
 /// (each row's passes are one chain of dependent steps; smaller groups
@@ -54,14 +71,14 @@ pub(crate) const GROUP_MAX: usize = 16;
 /// (so the second and third passes read them from L1), at least 1 and at
 /// most [`GROUP_MAX`].
 #[inline(always)]
-pub(super) fn group_rows<T>(cols: usize) -> usize {
+fn group_rows<T>(cols: usize) -> usize {
     (crate::cache::caches().l1d / (4 * size_of::<T>()) / cols).clamp(1, GROUP_MAX)
 }
 
 /// Three-pass softmax of every row of `cols` elements in `io` (whole rows,
-/// `cols > 0`), `group` rows at a time (at most [`GROUP_MAX`]): each pass
-/// runs over every row of the group before the next pass starts. A row's
-/// passes are one chain of dependent steps (its max, a horizontal
+/// `cols > 0`), [`group_rows`] rows at a time: each pass runs over every
+/// row of the group before the next pass starts. A row's passes are one
+/// chain of dependent steps (its max, a horizontal
 /// reduction, its exps, another reduction, a division, the scale); rows
 /// taken one after another overlap only as far as the core's reorder
 /// window reaches into the next row, while a pass over a group has one
@@ -71,10 +88,17 @@ pub(super) fn group_rows<T>(cols: usize) -> usize {
 pub(super) fn softmax_rows_three_pass<T: ExpFloat, V: Vector<T>>(
     io: &mut impl Io<T>,
     cols: usize,
-    group: usize,
     masked: bool,
 ) {
     let rows = io.input().len() / cols;
+    if rows == 1 {
+        return softmax_row::<T, V>(io, 0..cols, masked);
+    }
+    let group = group_rows::<T>(cols);
+    // A partial last vector's stores: inside the row where the next row's
+    // loads follow them, off the row's own vectors where its next pass
+    // does (`Io::map_tail`).
+    let inside = group > 1;
     let mut stats = [(T::ZERO, T::ZERO); GROUP_MAX];
     let mut sums = [T::ZERO; GROUP_MAX];
     for first in (0..rows).step_by(group) {
@@ -87,7 +111,7 @@ pub(super) fn softmax_rows_three_pass<T: ExpFloat, V: Vector<T>>(
         // (2) Each finite row's exps, stored, and their sum.
         for (i, (&(max, spread), sum)) in stats[..n].iter().zip(&mut sums[..n]).enumerate() {
             if is_finite(max) {
-                *sum = exp_sum_spread::<T, V>(io, row(i), max, spread);
+                *sum = exp_sum_spread::<T, V>(io, row(i), max, spread, inside);
             }
         }
         // (3) Each row scaled by `1 / sum`, or filled if its max is not
@@ -95,7 +119,7 @@ pub(super) fn softmax_rows_three_pass<T: ExpFloat, V: Vector<T>>(
         // first write).
         for (i, (&(max, _), &sum)) in stats[..n].iter().zip(&sums[..n]).enumerate() {
             if is_finite(max) {
-                scale::<T, V>(&mut io.output()[row(i)], T::ONE / sum);
+                scale::<T, V>(&mut io.output()[row(i)], T::ONE / sum, inside);
             } else {
                 io.output()[row(i)].fill(special_fill(max, masked));
             }
@@ -172,7 +196,7 @@ pub(super) fn softmax_row_two_pass<T: ExpFloat, V: Vector<T>>(
             return;
         }
         let mut read = ReadOnly(io.input());
-        let s = exp_sum_spread::<T, V>(&mut read, range, m, spread);
+        let s = exp_sum_spread::<T, V>(&mut read, range, m, spread, false);
         parts[n] = (m, s);
         n += 1;
         max = if m > max { m } else { max };
@@ -261,7 +285,7 @@ pub(super) fn log_softmax_rows<T: ExpFloat, V: Vector<T>>(
         }
         let mut read = ReadOnly(io.input());
         let range = row.clone();
-        let sum = exp_sum_spread::<T, V>(&mut read, range, max, spread);
+        let sum = exp_sum_spread::<T, V>(&mut read, range, max, spread, false);
         let log_sum = T::from_f64(sum.to_f64().ln());
         let mut f = LogShift {
             max: V::splat(max),

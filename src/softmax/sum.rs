@@ -155,12 +155,14 @@ impl<V: Copy + std::ops::Add<Output = V>> Pairwise<V> {
 /// vectors; a partial last vector is padded with `-inf` and always takes
 /// the exact, checked exp, so padding adds exactly 0. Blocks of
 /// [`SUM_BLOCK_VECS`] vectors are summed lane-wise and the block sums
-/// pairwise.
+/// pairwise. The partial last vector is stored by [`Io::map_tail`] when
+/// `tail_inside` (rows a group at a time), else by [`Io::map_vec`].
 #[inline(always)]
 pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
     io: &mut impl Io<T>,
     range: Range<usize>,
     max: T,
+    tail_inside: bool,
 ) -> T {
     let m = V::splat(max);
     let zero = V::splat(T::ZERO);
@@ -193,7 +195,11 @@ pub(super) fn exp_sum<T: ExpFloat, V: Vector<T>, M: SpreadMode>(
         sum: f.sum,
         mode: PhantomData,
     };
-    io.map_vec::<V>(tail, T::NEG_INFINITY, &mut t);
+    if tail_inside && !tail.is_empty() {
+        io.map_tail::<V>(tail, T::NEG_INFINITY, &mut t);
+    } else {
+        io.map_vec::<V>(tail, T::NEG_INFINITY, &mut t);
+    }
     if sums.pushes == 0 {
         return t.sum.reduce_add();
     }
@@ -237,11 +243,13 @@ pub(super) fn exp_sum_spread<T: ExpFloat, V: Vector<T>>(
     range: Range<usize>,
     max: T,
     spread: T,
+    tail_inside: bool,
 ) -> T {
     let call = ExpSumOf::<'_, T, V, _> {
         io,
         range,
         max,
+        tail_inside,
         vec: PhantomData,
     };
     Spread::of(spread).with(call)
@@ -252,6 +260,7 @@ struct ExpSumOf<'a, T, V, I> {
     io: &'a mut I,
     range: Range<usize>,
     max: T,
+    tail_inside: bool,
     vec: PhantomData<V>,
 }
 
@@ -259,6 +268,6 @@ impl<T: ExpFloat, V: Vector<T>, I: Io<T>> WithSpread for ExpSumOf<'_, T, V, I> {
     type Output = T;
     #[inline(always)]
     fn run<M: SpreadMode>(self) -> T {
-        exp_sum::<T, V, M>(self.io, self.range, self.max)
+        exp_sum::<T, V, M>(self.io, self.range, self.max, self.tail_inside)
     }
 }
