@@ -10,6 +10,7 @@
 //! masked loads and stores touch only the lanes their mask selects, which
 //! lie within the slice they come from.
 
+use super::x86::{fold_m256, fold_m256d};
 use super::{Kernel, Tier, Tile, Vector};
 use std::arch::x86_64::*;
 
@@ -74,37 +75,6 @@ static MASK_I64: [i64; 8] = [-1, -1, -1, -1, 0, 0, 0, 0];
 unsafe fn permute_f32(a: __m256, idx: *const i32) -> __m256 {
     // SAFETY: the caller's contract.
     unsafe { _mm256_permutevar8x32_ps(a, _mm256_loadu_si256(idx.cast())) }
-}
-
-/// `a[0]` after `a[i] = f(a[i], a[i + h])` for `h` = 4, 2, 1: the fixed
-/// pairwise order of [`Vector::reduce_add`] (`simd::pairwise`), in three
-/// shuffles, each moving the upper half of what is left onto the lower.
-///
-/// # Safety
-/// AVX2 (module docs).
-#[inline(always)]
-unsafe fn fold_f32(a: __m256, f: impl Fn(__m256, __m256) -> __m256) -> f32 {
-    // SAFETY: the caller's contract; register operations only.
-    unsafe {
-        // The upper half as a 128-bit value: its upper lanes are left
-        // undefined, and no later step reads them.
-        let a = f(a, _mm256_castps128_ps256(_mm256_extractf128_ps::<1>(a)));
-        let a = f(a, _mm256_shuffle_ps::<0b11_10_11_10>(a, a));
-        _mm256_cvtss_f32(f(a, _mm256_movehdup_ps(a)))
-    }
-}
-
-/// [`fold_f32`] for 4 lanes of `f64`: `h` = 2, 1.
-///
-/// # Safety
-/// AVX2 (module docs).
-#[inline(always)]
-unsafe fn fold_f64(a: __m256d, f: impl Fn(__m256d, __m256d) -> __m256d) -> f64 {
-    // SAFETY: the caller's contract; register operations only.
-    unsafe {
-        let a = f(a, _mm256_castpd128_pd256(_mm256_extractf128_pd::<1>(a)));
-        _mm256_cvtsd_f64(f(a, _mm256_unpackhi_pd(a, a)))
-    }
 }
 
 /// Lane `i` from lane `idx[i]` of `a` (4 `i32` indices at `idx`): as 8
@@ -507,7 +477,7 @@ avx2_vector!(
     cmp _mm256_cmp_ps,
     to_int _mm256_castps_si256, from_int _mm256_castsi256_ps,
     add_int _mm256_add_epi32, shl _mm256_slli_epi32, mant 23,
-    transposes load_transposed_f32 store_transposed_f32, fold fold_f32
+    transposes load_transposed_f32 store_transposed_f32, fold fold_m256
 );
 
 avx2_vector!(
@@ -519,5 +489,5 @@ avx2_vector!(
     cmp _mm256_cmp_pd,
     to_int _mm256_castpd_si256, from_int _mm256_castsi256_pd,
     add_int _mm256_add_epi64, shl _mm256_slli_epi64, mant 52,
-    transposes load_transposed_f64 store_transposed_f64, fold fold_f64
+    transposes load_transposed_f64 store_transposed_f64, fold fold_m256d
 );

@@ -11,6 +11,7 @@
 //! lie within the slice they come from.
 
 use super::avx2::Avx2;
+use super::x86::{fold_m512, fold_m512d};
 use super::{Kernel, Tier, Tile, Vector};
 use std::arch::x86_64::*;
 
@@ -80,41 +81,6 @@ unsafe fn permute_f32(a: __m512, idx: *const i32) -> __m512 {
 unsafe fn permute_f64(a: __m512d, idx: *const i32) -> __m512d {
     // SAFETY: the caller's contract.
     unsafe { _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm256_loadu_si256(idx.cast())), a) }
-}
-
-/// `a[0]` after `a[i] = f(a[i], a[i + h])` for `h` = 8, 4, 2, 1: the
-/// fixed pairwise order of [`Vector::reduce_add`] (`simd::pairwise`), in
-/// four shuffles, each moving the upper half of what is left onto the
-/// lower.
-///
-/// # Safety
-/// AVX-512F (module docs).
-#[inline(always)]
-unsafe fn fold_f32(a: __m512, f: impl Fn(__m512, __m512) -> __m512) -> f32 {
-    // SAFETY: the caller's contract; register operations only.
-    unsafe {
-        // The upper half as a 256-bit value: its upper lanes are left
-        // undefined, and no later step reads them.
-        let hi = _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a));
-        let a = f(a, _mm512_castpd_ps(_mm512_castpd256_pd512(hi)));
-        let a = f(a, _mm512_shuffle_f32x4::<0b01_01_01_01>(a, a));
-        let a = f(a, _mm512_shuffle_ps::<0b11_10_11_10>(a, a));
-        _mm512_cvtss_f32(f(a, _mm512_movehdup_ps(a)))
-    }
-}
-
-/// [`fold_f32`] for 8 lanes of `f64`: `h` = 4, 2, 1.
-///
-/// # Safety
-/// AVX-512F (module docs).
-#[inline(always)]
-unsafe fn fold_f64(a: __m512d, f: impl Fn(__m512d, __m512d) -> __m512d) -> f64 {
-    // SAFETY: the caller's contract; register operations only.
-    unsafe {
-        let a = f(a, _mm512_castpd256_pd512(_mm512_extractf64x4_pd::<1>(a)));
-        let a = f(a, _mm512_shuffle_f64x2::<0b01_01_01_01>(a, a));
-        _mm512_cvtsd_f64(f(a, _mm512_unpackhi_pd(a, a)))
-    }
 }
 
 /// `table[bits(t) mod 16]` lane-wise: one permute from the table in a
@@ -418,7 +384,7 @@ avx512_vector!(
     cmp _mm512_cmp_ps_mask, scalef _mm512_scalef_ps, lookup16 lookup16_f32,
     to_int _mm512_castps_si512, from_int _mm512_castsi512_ps,
     add_int _mm512_add_epi32, shl _mm512_slli_epi32, mant 23,
-    transpose transpose_f32, zero _mm512_setzero_ps, fold fold_f32
+    transpose transpose_f32, zero _mm512_setzero_ps, fold fold_m512
 );
 
 avx512_vector!(
@@ -430,5 +396,5 @@ avx512_vector!(
     cmp _mm512_cmp_pd_mask, scalef _mm512_scalef_pd, lookup16 lookup16_f64,
     to_int _mm512_castpd_si512, from_int _mm512_castsi512_pd,
     add_int _mm512_add_epi64, shl _mm512_slli_epi64, mant 52,
-    transpose transpose_f64, zero _mm512_setzero_pd, fold fold_f64
+    transpose transpose_f64, zero _mm512_setzero_pd, fold fold_m512d
 );

@@ -1,6 +1,9 @@
 //! Macros for the two x86 tiers (`avx2.rs`, `avx512.rs`): the parts of
 //! their [`Vector`](super::Vector) implementations that differ only in the
-//! intrinsics' names.
+//! intrinsics' names, and the horizontal folds both use.
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
 
 /// `Add`, `Sub`, `Mul` and `Div` for an x86 vector newtype `$v(raw)`, each
 /// one intrinsic. The caller's module documents why calling them is sound
@@ -108,3 +111,74 @@ macro_rules! x86_shared_methods {
 }
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86_shared_methods;
+
+/// `a[0]` after `a[i] = f(a[i], a[i + h])` for `h` = 4, 2, 1: the fixed
+/// pairwise order of [`Vector::reduce_add`](super::Vector::reduce_add)
+/// (`simd::pairwise`), in three shuffles, each moving the upper half of
+/// what is left onto the lower.
+///
+/// # Safety
+/// AVX2 (the caller's module docs).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) unsafe fn fold_m256(a: __m256, f: impl Fn(__m256, __m256) -> __m256) -> f32 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        // The upper half as a 128-bit value: its upper lanes are left
+        // undefined, and no later step reads them.
+        let a = f(a, _mm256_castps128_ps256(_mm256_extractf128_ps::<1>(a)));
+        let a = f(a, _mm256_shuffle_ps::<0b11_10_11_10>(a, a));
+        _mm256_cvtss_f32(f(a, _mm256_movehdup_ps(a)))
+    }
+}
+
+/// [`fold_m256`] for 4 lanes of `f64`: `h` = 2, 1.
+///
+/// # Safety
+/// AVX2 (the caller's module docs).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) unsafe fn fold_m256d(a: __m256d, f: impl Fn(__m256d, __m256d) -> __m256d) -> f64 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        let a = f(a, _mm256_castpd128_pd256(_mm256_extractf128_pd::<1>(a)));
+        _mm256_cvtsd_f64(f(a, _mm256_unpackhi_pd(a, a)))
+    }
+}
+
+/// `a[0]` after `a[i] = f(a[i], a[i + h])` for `h` = 8, 4, 2, 1: the
+/// fixed pairwise order of [`Vector::reduce_add`](super::Vector::reduce_add)
+/// (`simd::pairwise`), in four shuffles, each moving the upper half of
+/// what is left onto the lower.
+///
+/// # Safety
+/// AVX-512F (the caller's module docs).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) unsafe fn fold_m512(a: __m512, f: impl Fn(__m512, __m512) -> __m512) -> f32 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        // The upper half as a 256-bit value: its upper lanes are left
+        // undefined, and no later step reads them.
+        let hi = _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a));
+        let a = f(a, _mm512_castpd_ps(_mm512_castpd256_pd512(hi)));
+        let a = f(a, _mm512_shuffle_f32x4::<0b01_01_01_01>(a, a));
+        let a = f(a, _mm512_shuffle_ps::<0b11_10_11_10>(a, a));
+        _mm512_cvtss_f32(f(a, _mm512_movehdup_ps(a)))
+    }
+}
+
+/// [`fold_m512`] for 8 lanes of `f64`: `h` = 4, 2, 1.
+///
+/// # Safety
+/// AVX-512F (the caller's module docs).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) unsafe fn fold_m512d(a: __m512d, f: impl Fn(__m512d, __m512d) -> __m512d) -> f64 {
+    // SAFETY: the caller's contract; register operations only.
+    unsafe {
+        let a = f(a, _mm512_castpd256_pd512(_mm512_extractf64x4_pd::<1>(a)));
+        let a = f(a, _mm512_shuffle_f64x2::<0b01_01_01_01>(a, a));
+        _mm512_cvtsd_f64(f(a, _mm512_unpackhi_pd(a, a)))
+    }
+}
