@@ -38,11 +38,9 @@ mod vector;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-pub(crate) use vector::{
-    IOTA, MAX_LANES, Vector, check_part, check_permute, check_transposed, pairwise,
-};
 #[cfg(target_arch = "x86_64")]
-pub(crate) use vector::{load_transposed_lanewise, store_transposed_lanewise};
+pub(crate) use vector::{IOTA, load_transposed_lanewise, store_transposed_lanewise};
+pub(crate) use vector::{MAX_LANES, Vector, check_part, check_permute, check_transposed, pairwise};
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::{x86_arith_ops, x86_shared_methods};
 

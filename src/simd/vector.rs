@@ -244,6 +244,7 @@ pub(crate) fn check_part(len: usize, lanes: usize) {
 
 /// `0, 1, 2, ...`: `IOTA[s..s + LANES]` as [`Vector::permute`]'s indices
 /// rotates the lanes down by `s` (lane `i` from lane `i + s mod LANES`).
+#[cfg(target_arch = "x86_64")]
 pub(crate) static IOTA: [i32; 2 * MAX_LANES] = {
     let mut a = [0; 2 * MAX_LANES];
     let mut i = 0;
